@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is needed (build tools, libraries and the
+# oracle tools), builds, then runs the unit and integration tests with CTest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+bash scripts/build.sh
+cd "${OCITREE_BUILD_DIR:-build}"
+ctest --output-on-failure -j "$(nproc)" --timeout 900

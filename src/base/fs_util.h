@@ -1,0 +1,30 @@
+// Small filesystem helpers over directory descriptors (*at calls), so that
+// no path is ever resolved through a symlink the caller did not expect.
+#ifndef OCITREE_BASE_FS_UTIL_H_
+#define OCITREE_BASE_FS_UTIL_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "base/io.h"
+
+namespace ocitree {
+
+// Creates `rel` and its missing parents below dirfd (like mkdir -p).
+Status MakeDirs(int dirfd, const std::string& rel, mode_t mode);
+// Writes `data` to a temporary name beside `rel`, then renames it over `rel`.
+Status WriteFileAtomically(int dirfd, const std::string& rel, ByteView data, mode_t mode, bool sync);
+// Entry names of an open directory, sorted, without "." and "..".
+Result<std::vector<std::string>> ListDirectory(int dirfd);
+Result<std::string> ReadLinkAt(int dirfd, const std::string& rel);
+// Deletes `name` below dirfd, recursively if it is a directory; never
+// follows symlinks. A missing entry is not an error.
+Status RemoveTreeAt(int dirfd, const std::string& name);
+// A short random suffix for temporary names.
+std::string RandomSuffix();
+
+}  // namespace ocitree
+
+#endif  // OCITREE_BASE_FS_UTIL_H_

@@ -1,0 +1,218 @@
+#include "repo/checkout.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "base/fs_util.h"
+#include "repo/tree_path.h"
+
+namespace ocitree {
+
+namespace {
+
+constexpr char kWhiteoutPrefix[] = ".wh.";
+constexpr char kOpaqueMarker[] = ".wh..wh..opq";
+
+class Checkout {
+ public:
+  Checkout(const ObjectStore& store, const CheckoutOptions& options)
+      : store_(store), options_(options), user_mode_(options.user_mode || store.mode() == RepoMode::kBareUserOnly) {}
+
+  Status Dir(int parent_fd, const std::string& name, const Checksum& tree_c, const Checksum& meta_c,
+             const std::string& path);
+  Status File(int dirfd, const std::string& name, const Checksum& content, const std::string& path);
+  CheckoutStats stats;
+
+ private:
+  bool CanHardlink(const ContentObject& obj) const;
+  Status Place(int dirfd, const std::string& tmp, const std::string& name, const std::string& path);
+  Status Copy(int dirfd, const std::string& name, ContentObject& obj, const std::string& path);
+  Result<UniqueFd> OpenOrCreateDir(int parent_fd, const std::string& name, const std::string& path, bool* created);
+
+  const ObjectStore& store_;
+  const CheckoutOptions& options_;
+  bool user_mode_;
+};
+
+bool Checkout::CanHardlink(const ContentObject& obj) const {
+  if (obj.meta.is_regular() && obj.size == 0) return false;  // avoid EMLINK on the shared empty file
+  switch (store_.mode()) {
+    case RepoMode::kBare: return !user_mode_;
+    case RepoMode::kBareUser: return user_mode_ && obj.meta.is_regular() && (obj.meta.mode & S_IRUSR);
+    case RepoMode::kBareUserOnly: return obj.meta.is_regular() ? (obj.meta.mode & S_IRUSR) != 0 : true;
+    case RepoMode::kArchive: return false;
+  }
+  return false;
+}
+
+// Moves the temporary entry `tmp` to `name`: over an existing non-directory
+// in union mode, never over anything otherwise.
+Status Checkout::Place(int dirfd, const std::string& tmp, const std::string& name, const std::string& path) {
+  unsigned flags = options_.union_files ? 0 : RENAME_NOREPLACE;
+  if (renameat2(dirfd, tmp.c_str(), dirfd, name.c_str(), flags) == 0) return {};
+  int err = errno;
+  if (options_.union_files && (err == EISDIR || err == ENOTEMPTY || err == EEXIST)) {
+    // A directory is in the way: union semantics replace it.
+    Status s = RemoveTreeAt(dirfd, name);
+    if (s.ok() && renameat(dirfd, tmp.c_str(), dirfd, name.c_str()) == 0) return {};
+    err = errno;
+  }
+  unlinkat(dirfd, tmp.c_str(), 0);
+  return Status::FromErrno("check out " + path, err);
+}
+
+Status Checkout::Copy(int dirfd, const std::string& name, ContentObject& obj, const std::string& path) {
+  std::string tmp = ".ocitree-tmp-" + RandomSuffix();
+  const FileMeta& meta = obj.meta;
+  if (meta.is_symlink()) {
+    if (symlinkat(meta.symlink_target.c_str(), dirfd, tmp.c_str()) != 0)
+      return Status::FromErrno("create symlink " + path, errno);
+    if (!user_mode_) {
+      if (fchownat(dirfd, tmp.c_str(), meta.uid, meta.gid, AT_SYMLINK_NOFOLLOW) != 0) {
+        unlinkat(dirfd, tmp.c_str(), 0);
+        return Status::FromErrno("chown " + path, errno);
+      }
+      Status s = WriteXattrsPath("/proc/self/fd/" + std::to_string(dirfd) + "/" + tmp, meta.xattrs);
+      if (!s.ok()) {
+        unlinkat(dirfd, tmp.c_str(), 0);
+        return s.WithContext(path);
+      }
+    }
+    return Place(dirfd, tmp, name, path);
+  }
+  UniqueFd fd(openat(dirfd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!fd.valid()) return Status::FromErrno("create " + path, errno);
+  auto fail = [&](Status s) {
+    unlinkat(dirfd, tmp.c_str(), 0);
+    return s.WithContext(path);
+  };
+  std::vector<uint8_t> buf(256 * 1024);
+  uint64_t done = 0;
+  for (;;) {
+    auto n = obj.payload->Read(buf);
+    if (!n.ok()) return fail(n.status());
+    if (*n == 0) break;
+    Status s = WriteAll(fd.get(), ByteView(buf.data(), *n), path);
+    if (!s.ok()) return fail(s);
+    done += *n;
+  }
+  if (done != obj.size) return fail(Corrupt("content object is truncated"));
+  uint32_t perms = meta.mode & 07777;
+  if (user_mode_) {
+    perms &= ~static_cast<uint32_t>(S_ISUID | S_ISGID);
+  } else {
+    if (fchown(fd.get(), meta.uid, meta.gid) != 0) return fail(Status::FromErrno("chown", errno));
+    Status s = WriteXattrsFd(fd.get(), meta.xattrs);
+    if (!s.ok()) return fail(s);
+  }
+  if (fchmod(fd.get(), perms) != 0) return fail(Status::FromErrno("chmod", errno));
+  struct timespec times[2] = {{0, 0}, {0, 0}};
+  futimens(fd.get(), times);
+  stats.files_copied++;
+  return Place(dirfd, tmp, name, path);
+}
+
+Status Checkout::File(int dirfd, const std::string& name, const Checksum& content, const std::string& path) {
+  OCITREE_ASSIGN_OR_RETURN(ContentObject obj, store_.OpenContent(content));
+  if (CanHardlink(obj)) {
+    std::string tmp = ".ocitree-tmp-" + RandomSuffix();
+    std::string object = LooseObjectPath(content, ObjectType::kFile, store_.mode());
+    if (linkat(store_.dirfd(), object.c_str(), dirfd, tmp.c_str(), 0) == 0) {
+      stats.files_linked++;
+      return Place(dirfd, tmp, name, path);
+    }
+    if (options_.require_hardlinks || (errno != EMLINK && errno != EXDEV && errno != EPERM))
+      return Status::FromErrno("hardlink " + path, errno);
+  } else if (options_.require_hardlinks && !(obj.meta.is_regular() && obj.size == 0)) {
+    return Unsupported("cannot hardlink " + path + " from a " +
+                       (store_.mode() == RepoMode::kArchive ? "archive repository" : "repository of this mode") +
+                       (user_mode_ ? " in user mode" : " without -U") + " (-H/--require-hardlinks)");
+  }
+  return Copy(dirfd, name, obj, path);
+}
+
+Result<UniqueFd> Checkout::OpenOrCreateDir(int parent_fd, const std::string& name, const std::string& path,
+                                           bool* created) {
+  *created = mkdirat(parent_fd, name.c_str(), 0700) == 0;
+  if (!*created && errno != EEXIST) return Status::FromErrno("create directory " + path, errno);
+  if (!*created && !options_.union_files)
+    return Status::Error(ErrorCode::kAlreadyExists, path + " already exists (use --union to merge)");
+  UniqueFd fd(openat(parent_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd.valid() && !*created && (errno == ENOTDIR || errno == ELOOP)) {
+    // A file or symlink where the tree has a directory: replace it, never follow it.
+    OCITREE_RETURN_IF_ERROR(RemoveTreeAt(parent_fd, name));
+    if (mkdirat(parent_fd, name.c_str(), 0700) != 0) return Status::FromErrno("create directory " + path, errno);
+    *created = true;
+    fd.Reset(openat(parent_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  }
+  if (!fd.valid()) return Status::FromErrno("open directory " + path, errno);
+  return fd;
+}
+
+Status Checkout::Dir(int parent_fd, const std::string& name, const Checksum& tree_c, const Checksum& meta_c,
+                     const std::string& path) {
+  OCITREE_ASSIGN_OR_RETURN(DirTree tree, store_.ReadDirTree(tree_c));
+  OCITREE_ASSIGN_OR_RETURN(DirMeta meta, store_.ReadDirMeta(meta_c));
+  bool created = false;
+  OCITREE_ASSIGN_OR_RETURN(UniqueFd fd, OpenOrCreateDir(parent_fd, name, path, &created));
+  stats.directories++;
+  if (options_.process_whiteouts && !created && tree.FindFile(kOpaqueMarker)) {
+    OCITREE_ASSIGN_OR_RETURN(std::vector<std::string> existing, ListDirectory(fd.get()));
+    for (const std::string& e : existing) OCITREE_RETURN_IF_ERROR(RemoveTreeAt(fd.get(), e));
+  }
+  if (created && !user_mode_) OCITREE_RETURN_IF_ERROR(WriteXattrsFd(fd.get(), meta.xattrs).WithContext(path));
+  for (const DirTree::File& f : tree.files) {
+    std::string child_path = path + "/" + f.name;
+    if (options_.process_whiteouts && f.name.rfind(kWhiteoutPrefix, 0) == 0) {
+      std::string target = f.name.substr(sizeof kWhiteoutPrefix - 1);
+      if (target == ".wh..opq") continue;  // the opaque marker, handled above
+      if (!IsValidFileName(target)) return Corrupt("whiteout names an invalid file: " + child_path);
+      OCITREE_RETURN_IF_ERROR(RemoveTreeAt(fd.get(), target));
+      continue;
+    }
+    OCITREE_RETURN_IF_ERROR(File(fd.get(), f.name, f.content, child_path));
+  }
+  for (const DirTree::Dir& d : tree.dirs)
+    OCITREE_RETURN_IF_ERROR(Dir(fd.get(), d.name, d.tree, d.meta, path + "/" + d.name));
+  if (!created) return {};  // an existing directory keeps its metadata
+  uint32_t perms = meta.mode & 07777;
+  if (store_.mode() == RepoMode::kBareUserOnly) perms &= 0775;
+  if (!user_mode_ && fchown(fd.get(), meta.uid, meta.gid) != 0) return Status::FromErrno("chown " + path, errno);
+  if (fchmod(fd.get(), perms) != 0) return Status::FromErrno("chmod " + path, errno);
+  struct timespec times[2] = {{0, 0}, {0, 0}};
+  futimens(fd.get(), times);
+  return {};
+}
+
+std::pair<std::string, std::string> SplitDestination(const std::string& destination) {
+  std::string d = destination;
+  while (d.size() > 1 && d.back() == '/') d.pop_back();
+  size_t slash = d.rfind('/');
+  if (slash == std::string::npos) return {".", d};
+  return {slash == 0 ? "/" : d.substr(0, slash), d.substr(slash + 1)};
+}
+
+}  // namespace
+
+Result<CheckoutStats> CheckoutCommit(const ObjectStore& store, const Checksum& commit_c,
+                                     const std::string& destination, const CheckoutOptions& options) {
+  if (destination.empty()) return InvalidArgument("no checkout destination");
+  OCITREE_ASSIGN_OR_RETURN(CommitObject commit, store.ReadCommit(commit_c));
+  OCITREE_ASSIGN_OR_RETURN(TreeNode node, ResolveTreePath(store, commit, options.subpath));
+  auto [parent, name] = SplitDestination(destination);
+  if (name.empty() || name == "." || name == "..")
+    return InvalidArgument("checkout destination must name a directory entry: " + destination);
+  UniqueFd parent_fd(open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!parent_fd.valid()) return Status::FromErrno("open " + parent, errno);
+  Checkout checkout(store, options);
+  if (node.is_dir)
+    OCITREE_RETURN_IF_ERROR(checkout.Dir(parent_fd.get(), name, node.tree, node.meta, destination));
+  else
+    OCITREE_RETURN_IF_ERROR(checkout.File(parent_fd.get(), name, node.content, destination));
+  return checkout.stats;
+}
+
+}  // namespace ocitree

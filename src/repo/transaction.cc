@@ -1,0 +1,282 @@
+#include "repo/transaction.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+
+#include "base/fs_util.h"
+#include "compress/deflate.h"
+#include "gvariant/builder.h"
+
+namespace ocitree {
+
+namespace {
+
+constexpr char kStagingPrefix[] = "staging-ocitree-";
+constexpr size_t kCopyBuffer = 256 * 1024;
+
+// "<hex>.<ext>": the staged name of an object, flat inside the staging dir.
+std::string StagedName(const Checksum& c, ObjectType type, RepoMode mode) {
+  std::string loose = LooseObjectPath(c, type, mode);  // objects/XX/rest.ext
+  return c.Hex() + loose.substr(loose.rfind('.'));
+}
+
+// Removes staging directories that no live transaction holds (flock on the
+// directory itself is released when its owner exits, even on SIGKILL).
+void RemoveStaleStagingDirs(int tmp_fd) {
+  auto names = ListDirectory(tmp_fd);
+  if (!names.ok()) return;
+  for (const std::string& name : *names) {
+    if (name.rfind(kStagingPrefix, 0) != 0) continue;
+    UniqueFd fd(openat(tmp_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd.valid() || flock(fd.get(), LOCK_EX | LOCK_NB) != 0) continue;
+    (void)RemoveTreeAt(tmp_fd, name);
+  }
+}
+
+// The bare-user `user.ostreemeta` xattr: (uuua(ayay)), values big-endian.
+Bytes BareUserMeta(const FileMeta& meta) {
+  return gvariant::TupleBuilder()
+      .Add("u", gvariant::Uint32(ToBigEndian32(meta.uid)))
+      .Add("u", gvariant::Uint32(ToBigEndian32(meta.gid)))
+      .Add("u", gvariant::Uint32(ToBigEndian32(meta.mode)))
+      .Add("a(ayay)", SerializeXattrs(meta.xattrs))
+      .Finish();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Transaction>> Transaction::Begin(ObjectStore& store) {
+  OCITREE_ASSIGN_OR_RETURN(RepoLock lock, RepoLock::Acquire(store.dirfd(), RepoLock::Kind::kShared));
+  std::unique_ptr<Transaction> txn(new Transaction(store, std::move(lock)));
+  OCITREE_RETURN_IF_ERROR(txn->OpenStagingDir());
+  return txn;
+}
+
+Status Transaction::OpenStagingDir() {
+  UniqueFd tmp(openat(store_.dirfd(), "tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!tmp.valid()) {
+    if (errno == ENOENT && mkdirat(store_.dirfd(), "tmp", 0775) == 0)
+      tmp.Reset(openat(store_.dirfd(), "tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!tmp.valid()) return Status::FromErrno("open " + store_.path() + "/tmp", errno);
+  }
+  RemoveStaleStagingDirs(tmp.get());
+  staging_name_ = kStagingPrefix + RandomSuffix();
+  if (mkdirat(tmp.get(), staging_name_.c_str(), 0775) != 0)
+    return Status::FromErrno("create staging directory tmp/" + staging_name_, errno);
+  staging_fd_.Reset(openat(tmp.get(), staging_name_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!staging_fd_.valid() || flock(staging_fd_.get(), LOCK_EX | LOCK_NB) != 0)
+    return Status::FromErrno("lock staging directory tmp/" + staging_name_, errno);
+  return {};
+}
+
+Transaction::~Transaction() {
+  if (!staging_fd_.valid()) return;
+  UniqueFd tmp(openat(store_.dirfd(), "tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (tmp.valid()) (void)RemoveTreeAt(tmp.get(), staging_name_);
+}
+
+Result<bool> Transaction::AlreadyHave(const std::string& staged_name, const Checksum& c, ObjectType type) {
+  {
+    std::lock_guard<std::mutex> guard(mu_);
+    if (staged_.count(staged_name)) return true;
+  }
+  return store_.HasObject(c, type);
+}
+
+Status Transaction::StageFinal(const std::string& tmp_name, const std::string& staged_name) {
+  std::lock_guard<std::mutex> guard(mu_);
+  if (staged_.count(staged_name)) {
+    unlinkat(staging_fd_.get(), tmp_name.c_str(), 0);  // another thread staged it first
+    return {};
+  }
+  if (renameat(staging_fd_.get(), tmp_name.c_str(), staging_fd_.get(), staged_name.c_str()) != 0)
+    return Status::FromErrno("stage object " + staged_name, errno);
+  staged_.insert(staged_name);
+  return {};
+}
+
+Result<Checksum> Transaction::WriteMetadata(ObjectType type, ByteView bytes) {
+  Checksum c = Sha256::Of(bytes);
+  std::string staged = StagedName(c, type, store_.mode());
+  OCITREE_ASSIGN_OR_RETURN(bool have, AlreadyHave(staged, c, type));
+  if (type == ObjectType::kCommit) {
+    std::lock_guard<std::mutex> guard(mu_);
+    commits_.push_back(c);
+  }
+  if (have) return c;
+  std::string tmp = "tmp-" + std::to_string(counter_++);
+  UniqueFd fd(openat(staging_fd_.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  if (!fd.valid()) return Status::FromErrno("create staged object", errno);
+  OCITREE_RETURN_IF_ERROR(WriteAll(fd.get(), bytes, staged));
+  if (fchmod(fd.get(), 0644) != 0) return Status::FromErrno("chmod staged object", errno);
+  fd.Reset();
+  OCITREE_RETURN_IF_ERROR(StageFinal(tmp, staged));
+  return c;
+}
+
+Status Transaction::WriteSymlinkObject(const FileMeta& meta, const std::string& tmp) {
+  int sfd = staging_fd_.get();
+  if (symlinkat(meta.symlink_target.c_str(), sfd, tmp.c_str()) != 0)
+    return Status::FromErrno("create symlink object", errno);
+  if (store_.mode() != RepoMode::kBare) return {};
+  if (fchownat(sfd, tmp.c_str(), meta.uid, meta.gid, AT_SYMLINK_NOFOLLOW) != 0)
+    return Status::FromErrno("chown symlink object", errno);
+  if (!meta.xattrs.empty()) {
+    std::string path = "/proc/self/fd/" + std::to_string(sfd) + "/" + tmp;
+    OCITREE_RETURN_IF_ERROR(WriteXattrsPath(path, meta.xattrs));
+  }
+  struct timespec times[2] = {{0, 0}, {0, 0}};
+  utimensat(sfd, tmp.c_str(), times, AT_SYMLINK_NOFOLLOW);
+  return {};
+}
+
+Status Transaction::WriteContentFile(const FileMeta& meta, ByteReader& payload, uint64_t size,
+                                     const std::string& tmp, Checksum* checksum) {
+  const RepoMode mode = store_.mode();
+  UniqueFd fd(openat(staging_fd_.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (!fd.valid()) return Status::FromErrno("create staged content object", errno);
+
+  ContentHasher hasher;
+  hasher.Begin(meta);
+  std::unique_ptr<DeflateWriter> deflate;
+  if (mode == RepoMode::kArchive) {
+    Bytes header = LengthPrefixed(SerializeArchiveHeader(meta, meta.is_symlink() ? 0 : size));
+    OCITREE_RETURN_IF_ERROR(WriteAll(fd.get(), header, "content object"));
+    if (meta.is_regular()) deflate = std::make_unique<DeflateWriter>(fd.get());
+  }
+  if (meta.is_regular()) {
+    std::vector<uint8_t> buf(static_cast<size_t>(std::min<uint64_t>(size, kCopyBuffer)) + 1);
+    uint64_t done = 0;
+    for (;;) {
+      OCITREE_ASSIGN_OR_RETURN(size_t n, payload.Read(buf));
+      if (n == 0) break;
+      if (done + n > size) return Corrupt("file content is longer than its recorded size " + std::to_string(size));
+      ByteView chunk(buf.data(), n);
+      hasher.Update(chunk);
+      OCITREE_RETURN_IF_ERROR(deflate ? deflate->Write(chunk) : WriteAll(fd.get(), chunk, "content object"));
+      done += n;
+    }
+    if (done != size)
+      return Corrupt("file content is truncated: " + std::to_string(done) + " of " + std::to_string(size) + " bytes");
+    if (deflate) OCITREE_RETURN_IF_ERROR(deflate->Finish());
+  } else if (mode == RepoMode::kBareUser) {
+    // bare-user keeps symlinks as regular files holding the target and a NUL.
+    std::string target = meta.symlink_target;
+    target.push_back('\0');
+    OCITREE_RETURN_IF_ERROR(WriteAll(fd.get(), AsBytes(target), "symlink object"));
+  }
+  *checksum = hasher.Finish();
+
+  // Owner and mode last: a half-written setuid file must never exist.
+  switch (mode) {
+    case RepoMode::kBare:
+      if (fchown(fd.get(), meta.uid, meta.gid) != 0) return Status::FromErrno("chown content object", errno);
+      if (fchmod(fd.get(), meta.mode & 07777) != 0) return Status::FromErrno("chmod content object", errno);
+      OCITREE_RETURN_IF_ERROR(WriteXattrsFd(fd.get(), meta.xattrs));
+      break;
+    case RepoMode::kBareUser: {
+      Bytes ostreemeta = BareUserMeta(meta);
+      if (fsetxattr(fd.get(), "user.ostreemeta", ostreemeta.data(), ostreemeta.size(), 0) != 0)
+        return Status::FromErrno("set user.ostreemeta (bare-user needs user xattrs)", errno);
+      uint32_t perms = meta.is_symlink() ? 0644 : ((meta.mode & 0775) | S_IRUSR);
+      if (fchmod(fd.get(), perms) != 0) return Status::FromErrno("chmod content object", errno);
+      break;
+    }
+    case RepoMode::kBareUserOnly:
+      if (fchmod(fd.get(), meta.mode & 07777) != 0) return Status::FromErrno("chmod content object", errno);
+      break;
+    case RepoMode::kArchive:
+      if (fchmod(fd.get(), 0644) != 0) return Status::FromErrno("chmod content object", errno);
+      return {};
+  }
+  struct timespec times[2] = {{0, 0}, {0, 0}};
+  if (futimens(fd.get(), times) != 0) return Status::FromErrno("set mtime of content object", errno);
+  return {};
+}
+
+Result<Transaction::ContentWrite> Transaction::WriteContent(const FileMeta& meta, ByteReader& payload,
+                                                            uint64_t size) {
+  OCITREE_RETURN_IF_ERROR(ValidateFileMeta(meta));
+  const RepoMode mode = store_.mode();
+  if (mode == RepoMode::kBareUserOnly) {
+    if (meta.uid != 0 || meta.gid != 0 || !meta.xattrs.empty())
+      return InvalidArgument("bare-user-only repositories keep no owners or xattrs");
+    if (meta.is_regular() && (meta.mode & ~(S_IFMT | 0775)) != 0)
+      return InvalidArgument("bare-user-only repositories refuse file modes outside 0775");
+  }
+  std::string tmp = "tmp-" + std::to_string(counter_++);
+  ContentWrite out;
+  bool physical_symlink = meta.is_symlink() && (mode == RepoMode::kBare || mode == RepoMode::kBareUserOnly);
+  Status st;
+  if (physical_symlink) {
+    ContentHasher hasher;
+    hasher.Begin(meta);
+    out.checksum = hasher.Finish();
+    st = WriteSymlinkObject(meta, tmp);
+  } else {
+    st = WriteContentFile(meta, payload, size, tmp, &out.checksum);
+  }
+  if (!st.ok()) {
+    unlinkat(staging_fd_.get(), tmp.c_str(), 0);
+    return st;
+  }
+  std::string staged = StagedName(out.checksum, ObjectType::kFile, mode);
+  auto have = AlreadyHave(staged, out.checksum, ObjectType::kFile);
+  if (!have.ok() || *have) {
+    unlinkat(staging_fd_.get(), tmp.c_str(), 0);
+    if (!have.ok()) return have.status();
+    out.existed = true;
+    return out;
+  }
+  OCITREE_RETURN_IF_ERROR(StageFinal(tmp, staged));
+  return out;
+}
+
+void Transaction::SetRef(std::string ref, const Checksum& commit) {
+  std::lock_guard<std::mutex> guard(mu_);
+  refs_.emplace_back(std::move(ref), commit);
+}
+
+Status Transaction::PublishObjects() {
+  int repo = store_.dirfd();
+  std::set<std::string> made_dirs;
+  for (const std::string& staged : staged_) {
+    std::string subdir = "objects/" + staged.substr(0, 2);
+    if (made_dirs.insert(subdir).second && mkdirat(repo, subdir.c_str(), 0775) != 0 && errno != EEXIST)
+      return Status::FromErrno("create " + subdir, errno);
+    std::string dest = subdir + "/" + staged.substr(2);
+    if (renameat2(staging_fd_.get(), staged.c_str(), repo, dest.c_str(), RENAME_NOREPLACE) != 0) {
+      if (errno != EEXIST) return Status::FromErrno("move object into " + dest, errno);
+      unlinkat(staging_fd_.get(), staged.c_str(), 0);  // someone else stored it meanwhile
+    }
+  }
+  return {};
+}
+
+Status Transaction::Commit() {
+  std::lock_guard<std::mutex> guard(mu_);
+  if (committed_) return Internal("transaction committed twice");
+  const bool sync = store_.fsync_enabled();
+  int repo = store_.dirfd();
+  // Commits stay marked partial until everything they need is durable.
+  for (const Checksum& c : commits_) {
+    std::string marker = "state/" + c.Hex() + ".commitpartial";
+    UniqueFd fd(openat(repo, marker.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+    if (!fd.valid()) return Status::FromErrno("create " + marker, errno);
+  }
+  if (sync && syncfs(staging_fd_.get()) != 0) return Status::FromErrno("sync repository", errno);
+  OCITREE_RETURN_IF_ERROR(PublishObjects());
+  if (sync && syncfs(repo) != 0) return Status::FromErrno("sync repository", errno);
+  for (const Checksum& c : commits_) unlinkat(repo, ("state/" + c.Hex() + ".commitpartial").c_str(), 0);
+  for (const auto& [ref, commit] : refs_) OCITREE_RETURN_IF_ERROR(store_.WriteRef(ref, commit));
+  committed_ = true;
+  return {};
+}
+
+}  // namespace ocitree

@@ -1,0 +1,75 @@
+// A write transaction: objects are staged under tmp/ while the shared repo
+// lock is held, then made durable with one sync, renamed into objects/
+// (never replacing an existing object), and only then are refs moved.
+// Commits written in a transaction are marked partial until all of their
+// objects are in place. A transaction that is not committed leaves nothing
+// behind but its staging directory, which the next transaction removes.
+//
+// WriteMetadata and WriteContent may be called from several threads at once.
+#ifndef OCITREE_REPO_TRANSACTION_H_
+#define OCITREE_REPO_TRANSACTION_H_
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "repo/object_store.h"
+#include "repo/repo_lock.h"
+
+namespace ocitree {
+
+class Transaction {
+ public:
+  static Result<std::unique_ptr<Transaction>> Begin(ObjectStore& store);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  // Stores a metadata object (bytes must be normal form); returns its checksum.
+  Result<Checksum> WriteMetadata(ObjectType type, ByteView bytes);
+
+  struct ContentWrite {
+    Checksum checksum;
+    bool existed = false;  // the repo (or this transaction) already had it
+  };
+  // Streams exactly `size` payload bytes from `payload` into a new content
+  // object, hashing as it goes. `meta` must be canonical for the repo mode.
+  Result<ContentWrite> WriteContent(const FileMeta& meta, ByteReader& payload, uint64_t size);
+
+  // Moves `ref` to `commit` when the transaction commits.
+  void SetRef(std::string ref, const Checksum& commit);
+
+  // Makes everything durable and visible, then moves the refs.
+  Status Commit();
+
+  ObjectStore& store() { return store_; }
+
+ private:
+  Transaction(ObjectStore& store, RepoLock lock) : store_(store), lock_(std::move(lock)) {}
+  Status OpenStagingDir();
+  Result<bool> AlreadyHave(const std::string& staged_name, const Checksum& c, ObjectType type);
+  Status StageFinal(const std::string& tmp_name, const std::string& staged_name);
+  Status WriteContentFile(const FileMeta& meta, ByteReader& payload, uint64_t size,
+                          const std::string& tmp_name, Checksum* checksum);
+  Status WriteSymlinkObject(const FileMeta& meta, const std::string& tmp_name);
+  Status PublishObjects();
+
+  ObjectStore& store_;
+  RepoLock lock_;
+  UniqueFd staging_fd_;
+  std::string staging_name_;  // below tmp/
+  std::atomic<uint64_t> counter_{0};
+  std::mutex mu_;
+  std::set<std::string> staged_;  // staged object names ("<hex>.<ext>")
+  std::vector<Checksum> commits_;
+  std::vector<std::pair<std::string, Checksum>> refs_;
+  bool committed_ = false;
+};
+
+}  // namespace ocitree
+
+#endif  // OCITREE_REPO_TRANSACTION_H_
