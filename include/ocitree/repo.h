@@ -95,6 +95,7 @@ struct CommitInfo {
   std::string root_tree;
   std::string root_meta;
   std::string content_checksum;  // sha256(root tree || root meta), as ostree log shows
+  std::string version;           // the "version" metadata string, if any
   std::vector<MetadataItem> metadata;
 };
 

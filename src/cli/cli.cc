@@ -46,8 +46,7 @@ void PrintCommit(const CommitInfo& info) {
   if (!info.parent.empty()) std::printf("Parent:  %s\n", info.parent.c_str());
   std::printf("ContentChecksum:  %s\n", info.content_checksum.c_str());
   std::printf("Date:  %s\n", FormatLogDate(info.timestamp).c_str());
-  for (const auto& m : info.metadata)
-    if (m.key == "version") std::printf("Version: %s\n", m.value_text.c_str());
+  if (!info.version.empty()) std::printf("Version: %s\n", info.version.c_str());
   PrintIndented(info.subject);
   if (!info.body.empty()) PrintIndented(info.body);
   std::printf("\n");

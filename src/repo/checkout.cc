@@ -24,10 +24,14 @@ class Checkout {
   Status Dir(int parent_fd, const std::string& name, const Checksum& tree_c, const Checksum& meta_c,
              const std::string& path);
   Status File(int dirfd, const std::string& name, const Checksum& content, const std::string& path);
+  // --subpath naming a file: like ostree, DEST is a directory holding it.
+  Status SingleFile(int parent_fd, const std::string& name, const Checksum& content, const std::string& path,
+                    const std::string& file_name);
   CheckoutStats stats;
 
  private:
-  bool CanHardlink(const ContentObject& obj) const;
+  bool MustCopy(const ContentObject& obj) const;
+  bool ModeAllowsHardlinks() const;
   Status Place(int dirfd, const std::string& tmp, const std::string& name, const std::string& path);
   Status Copy(int dirfd, const std::string& name, ContentObject& obj, const std::string& path);
   Result<UniqueFd> OpenOrCreateDir(int parent_fd, const std::string& name, const std::string& path, bool* created);
@@ -37,12 +41,20 @@ class Checkout {
   bool user_mode_;
 };
 
-bool Checkout::CanHardlink(const ContentObject& obj) const {
-  if (obj.meta.is_regular() && obj.size == 0) return false;  // avoid EMLINK on the shared empty file
+// Files ostree always copies, even with -H: empty files (one shared inode
+// would hit EMLINK), bare-user symlinks (stored as regular files), and in
+// user mode files we could not read back.
+bool Checkout::MustCopy(const ContentObject& obj) const {
+  if (obj.meta.is_regular() && obj.size == 0) return true;
+  if (store_.mode() == RepoMode::kBareUser && obj.meta.is_symlink()) return true;
+  return user_mode_ && obj.meta.is_regular() && !(obj.meta.mode & S_IRUSR);
+}
+
+bool Checkout::ModeAllowsHardlinks() const {
   switch (store_.mode()) {
     case RepoMode::kBare: return !user_mode_;
-    case RepoMode::kBareUser: return user_mode_ && obj.meta.is_regular() && (obj.meta.mode & S_IRUSR);
-    case RepoMode::kBareUserOnly: return obj.meta.is_regular() ? (obj.meta.mode & S_IRUSR) != 0 : true;
+    case RepoMode::kBareUser:
+    case RepoMode::kBareUserOnly: return user_mode_;
     case RepoMode::kArchive: return false;
   }
   return false;
@@ -117,7 +129,7 @@ Status Checkout::Copy(int dirfd, const std::string& name, ContentObject& obj, co
 
 Status Checkout::File(int dirfd, const std::string& name, const Checksum& content, const std::string& path) {
   OCITREE_ASSIGN_OR_RETURN(ContentObject obj, store_.OpenContent(content));
-  if (CanHardlink(obj)) {
+  if (!MustCopy(obj) && ModeAllowsHardlinks()) {
     std::string tmp = ".ocitree-tmp-" + RandomSuffix();
     std::string object = LooseObjectPath(content, ObjectType::kFile, store_.mode());
     if (linkat(store_.dirfd(), object.c_str(), dirfd, tmp.c_str(), 0) == 0) {
@@ -126,12 +138,20 @@ Status Checkout::File(int dirfd, const std::string& name, const Checksum& conten
     }
     if (options_.require_hardlinks || (errno != EMLINK && errno != EXDEV && errno != EPERM))
       return Status::FromErrno("hardlink " + path, errno);
-  } else if (options_.require_hardlinks && !(obj.meta.is_regular() && obj.size == 0)) {
+  } else if (options_.require_hardlinks && !MustCopy(obj)) {
     return Unsupported("cannot hardlink " + path + " from a " +
                        (store_.mode() == RepoMode::kArchive ? "archive repository" : "repository of this mode") +
                        (user_mode_ ? " in user mode" : " without -U") + " (-H/--require-hardlinks)");
   }
   return Copy(dirfd, name, obj, path);
+}
+
+Status Checkout::SingleFile(int parent_fd, const std::string& name, const Checksum& content,
+                            const std::string& path, const std::string& file_name) {
+  bool created = false;
+  OCITREE_ASSIGN_OR_RETURN(UniqueFd fd, OpenOrCreateDir(parent_fd, name, path, &created));
+  if (created && fchmod(fd.get(), 0755) != 0) return Status::FromErrno("chmod " + path, errno);
+  return File(fd.get(), file_name, content, path + "/" + file_name);
 }
 
 Result<UniqueFd> Checkout::OpenOrCreateDir(int parent_fd, const std::string& name, const std::string& path,
@@ -211,7 +231,8 @@ Result<CheckoutStats> CheckoutCommit(const ObjectStore& store, const Checksum& c
   if (node.is_dir)
     OCITREE_RETURN_IF_ERROR(checkout.Dir(parent_fd.get(), name, node.tree, node.meta, destination));
   else
-    OCITREE_RETURN_IF_ERROR(checkout.File(parent_fd.get(), name, node.content, destination));
+    OCITREE_RETURN_IF_ERROR(checkout.SingleFile(parent_fd.get(), name, node.content, destination,
+                                                SplitDestination(options.subpath).second));
   return checkout.stats;
 }
 

@@ -54,14 +54,21 @@ MetadataBuilder& MetadataBuilder::SetStringArray(const std::string& key, const s
 }
 
 MetadataBuilder& MetadataBuilder::Set(const std::string& key, std::string type, Bytes value) {
-  entries_[key] = {std::move(type), std::move(value)};
+  for (Entry& e : entries_) {
+    if (e.key == key) {
+      e.type = std::move(type);
+      e.value = std::move(value);
+      return *this;
+    }
+  }
+  entries_.push_back({key, std::move(type), std::move(value)});
   return *this;
 }
 
 Bytes MetadataBuilder::Finish() const {
   gv::ArrayBuilder array("{sv}");
-  for (const auto& [key, tv] : entries_)
-    array.Add(gv::TupleBuilder().Add("s", gv::String(key)).Add("v", gv::Variant(tv.first, tv.second)).Finish());
+  for (const Entry& e : entries_)
+    array.Add(gv::TupleBuilder().Add("s", gv::String(e.key)).Add("v", gv::Variant(e.type, e.value)).Finish());
   return array.Finish();
 }
 

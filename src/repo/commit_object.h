@@ -26,8 +26,10 @@ struct CommitObject {
 Bytes SerializeCommit(const CommitObject& commit);
 Result<CommitObject> ParseCommit(ByteView bytes);
 
-// Builds a{sv} metadata with keys in sorted order, so the same metadata
-// always gives the same commit checksum.
+// Builds a{sv} metadata in the order keys are first set (setting a key again
+// replaces its value in place). `ostree commit` writes its metadata in
+// command-line order with ostree.ref-binding last; following that order is
+// what gives the same commit checksum as ostree.
 class MetadataBuilder {
  public:
   MetadataBuilder& SetString(const std::string& key, std::string_view value);
@@ -37,7 +39,12 @@ class MetadataBuilder {
   Bytes Finish() const;
 
  private:
-  std::map<std::string, std::pair<std::string, Bytes>> entries_;
+  struct Entry {
+    std::string key;
+    std::string type;
+    Bytes value;
+  };
+  std::vector<Entry> entries_;
 };
 
 }  // namespace ocitree

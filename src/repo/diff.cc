@@ -22,6 +22,8 @@ Status CollectAll(const ObjectStore& store, const Checksum& tree_c, const std::s
   return {};
 }
 
+// ostree diff semantics: a name whose type changes is "M"; a deleted
+// directory is one "D" line; an added directory lists all it contains.
 Status DiffTrees(const ObjectStore& store, const Checksum& a_c, const Checksum& b_c, const std::string& path,
                  DiffLists* out) {
   if (a_c == b_c) return {};
@@ -31,24 +33,27 @@ Status DiffTrees(const ObjectStore& store, const Checksum& a_c, const Checksum& 
     std::string p = path + "/" + f.name;
     if (const auto* g = b.FindFile(f.name)) {
       if (g->content != f.content) out->modified.push_back({'M', p});
+    } else if (b.FindDir(f.name)) {
+      out->modified.push_back({'M', p});
     } else {
       out->deleted.push_back({'D', p});
     }
   }
   for (const auto& f : b.files)
-    if (!a.FindFile(f.name)) out->added.push_back({'A', path + "/" + f.name});
+    if (!a.FindFile(f.name) && !a.FindDir(f.name)) out->added.push_back({'A', path + "/" + f.name});
   for (const auto& d : a.dirs) {
     std::string p = path + "/" + d.name;
     if (const auto* e = b.FindDir(d.name)) {
       if (e->meta != d.meta) out->modified.push_back({'M', p});
       OCITREE_RETURN_IF_ERROR(DiffTrees(store, d.tree, e->tree, p, out));
+    } else if (b.FindFile(d.name)) {
+      out->modified.push_back({'M', p});
     } else {
       out->deleted.push_back({'D', p});
-      OCITREE_RETURN_IF_ERROR(CollectAll(store, d.tree, p, 'D', &out->deleted));
     }
   }
   for (const auto& d : b.dirs) {
-    if (a.FindDir(d.name)) continue;
+    if (a.FindDir(d.name) || a.FindFile(d.name)) continue;
     std::string p = path + "/" + d.name;
     out->added.push_back({'A', p});
     OCITREE_RETURN_IF_ERROR(CollectAll(store, d.tree, p, 'A', &out->added));

@@ -50,6 +50,27 @@ MutableTree* MutableTree::FindDir(const std::string& name) {
   return it == dirs_.end() ? nullptr : it->second.get();
 }
 
+bool MutableTree::Remove(const std::string& name) { return files_.erase(name) + dirs_.erase(name) > 0; }
+
+void MutableTree::Clear() {
+  files_.clear();
+  dirs_.clear();
+}
+
+const Checksum* MutableTree::FindFileAtPath(std::string_view path) const {
+  const MutableTree* node = this;
+  size_t start = 0;
+  for (;;) {
+    size_t end = path.find('/', start);
+    std::string part(path.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+    if (end == std::string_view::npos) return node->FindFile(part);
+    auto it = node->dirs_.find(part);
+    if (it == node->dirs_.end()) return nullptr;
+    node = it->second.get();
+    start = end + 1;
+  }
+}
+
 Result<MutableTree::Written> MutableTree::Write(Transaction& txn) const {
   // std::map orders names bytewise, which is the strcmp order dirtrees need.
   DirTree tree;

@@ -31,6 +31,13 @@ class MutableTree {
 
   const Checksum* FindFile(const std::string& name) const;
   MutableTree* FindDir(const std::string& name);
+  // Removes `name` (file or whole subtree); false if it was not there.
+  bool Remove(const std::string& name);
+  // Removes every child; the directory's own metadata stays.
+  void Clear();
+  // Walks "a/b/c" (no symlinks followed); nullptr if a component is missing.
+  const Checksum* FindFileAtPath(std::string_view path) const;
+  size_t size() const { return files_.size() + dirs_.size(); }
 
   struct Written {
     Checksum tree;

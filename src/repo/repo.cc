@@ -66,6 +66,8 @@ Result<CommitInfo> Repo::ReadCommit(std::string_view rev) const {
   OCITREE_ASSIGN_OR_RETURN(gvariant::View meta, gvariant::View::Parse("a{sv}", commit.metadata));
   for (size_t i = 0; i < meta.NumChildren(); i++) {
     gvariant::View entry = meta.Child(i);
+    gvariant::View value = entry.Child(1).GetVariant();
+    if (entry.Child(0).GetString() == "version" && value.type() == "s") info.version = std::string(value.GetString());
     info.metadata.push_back({std::string(entry.Child(0).GetString()), entry.Child(1).GetVariant().ToText()});
   }
   return info;
