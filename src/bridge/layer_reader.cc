@@ -1,0 +1,173 @@
+#include "bridge/layer_reader.h"
+
+#include <sys/stat.h>
+
+#include "repo/commit.h"
+#include "repo/dirtree.h"
+
+namespace ocitree {
+
+namespace {
+
+constexpr std::string_view kWhiteoutPrefix = ".wh.";
+constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
+
+std::string JoinPath(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& p : parts) {
+    if (!out.empty()) out += '/';
+    out += p;
+  }
+  return out;
+}
+
+ImportEntry::Type HookType(tar::EntryType t) {
+  switch (t) {
+    case tar::EntryType::kDirectory: return ImportEntry::Type::kDirectory;
+    case tar::EntryType::kSymlink: return ImportEntry::Type::kSymlink;
+    case tar::EntryType::kHardlink: return ImportEntry::Type::kHardlink;
+    default: return ImportEntry::Type::kRegular;
+  }
+}
+
+Xattrs ToXattrs(const std::vector<std::pair<std::string, std::string>>& in) {
+  Xattrs out;
+  // Empty values cannot travel through PAX headers (umoci drops them too).
+  for (const auto& [name, value] : in)
+    if (!value.empty()) out.push_back({name, Bytes(value.begin(), value.end())});
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> SplitLayerPath(const std::string& path) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    std::string part = path.substr(start, end - start);
+    start = end + 1;
+    if (part.empty() || part == ".") continue;
+    if (part == "..") return InvalidArgument("path climbs out of the image root: " + path);
+    if (!IsValidFileName(part)) return InvalidArgument("path is not valid UTF-8 (OSTree cannot store it): " + path);
+    parts.push_back(std::move(part));
+  }
+  return parts;
+}
+
+LayerReader::LayerReader(Transaction& txn, const MutableTree& lower, const ImportHooks& hooks)
+    : txn_(txn), lower_(lower), hooks_(hooks), root_(std::make_unique<LayerNode>()) {}
+
+Status LayerReader::ReadAll(tar::TarReader& reader) {
+  tar::Entry entry;
+  for (;;) {
+    OCITREE_ASSIGN_OR_RETURN(bool more, reader.Next(&entry));
+    if (!more) return {};
+    stats_.entries++;
+    OCITREE_RETURN_IF_ERROR(Add(reader, entry));
+  }
+}
+
+Status LayerReader::AddWhiteout(const std::vector<std::string>& parts) {
+  const std::string& base = parts.back();
+  bool through_file = false;
+  const LayerNode* parent = root_->Find(parts, parts.size() - 1, &through_file);
+  // Below a path this layer itself turned into a file, lower content is gone
+  // anyway: the whiteout is moot (umoci writes such layers).
+  if (through_file || (parent != nullptr && !parent->is_dir)) return {};
+  LayerNode* dir = root_->EnsureDir(parts, parts.size() - 1);
+  if (base == kOpaqueMarker) {
+    dir->opaque = true;
+    return {};
+  }
+  std::string target = base.substr(kWhiteoutPrefix.size());
+  if (target.rfind(".wh.", 0) == 0) return {};  // other aufs metadata (.wh..wh.plnk): not content
+  if (!IsValidFileName(target)) return InvalidArgument("whiteout names an invalid file: " + JoinPath(parts));
+  dir->whiteouts.insert(target);
+  return {};
+}
+
+Result<Checksum> LayerReader::ResolveHardlink(const std::string& target) {
+  OCITREE_ASSIGN_OR_RETURN(std::vector<std::string> parts, SplitLayerPath(target));
+  std::string path = JoinPath(parts);
+  if (auto it = layer_files_.find(path); it != layer_files_.end()) return it->second;
+  if (const Checksum* c = lower_.FindFileAtPath(path)) return *c;
+  return InvalidArgument("hardlink to '" + target + "', which is not a file of this image");
+}
+
+Result<Checksum> LayerReader::WriteContent(tar::TarReader& reader, const tar::Entry& raw, const ImportEntry& entry) {
+  FileMeta meta;
+  meta.uid = entry.uid;
+  meta.gid = entry.gid;
+  meta.xattrs = ToXattrs(entry.xattrs);
+  OCITREE_RETURN_IF_ERROR(CanonicalizeXattrs(&meta.xattrs));
+  uint64_t size = 0;
+  if (entry.type == ImportEntry::Type::kSymlink) {
+    if (entry.link_target.empty()) return InvalidArgument("symlink with an empty target");
+    if (!IsValidUtf8(entry.link_target) || entry.link_target.find('\0') != std::string::npos)
+      return InvalidArgument("symlink target is not valid UTF-8 (OSTree cannot store it)");
+    meta.mode = S_IFLNK | 0777;
+    meta.symlink_target = entry.link_target;
+  } else {
+    meta.mode = S_IFREG | (entry.mode & 07777);
+    size = raw.size;
+  }
+  CanonicalizeForMode(txn_.store().mode(), &meta);
+  OCITREE_ASSIGN_OR_RETURN(Transaction::ContentWrite w, txn_.WriteContent(meta, reader.content(), size));
+  (w.existed ? stats_.files_existing : stats_.files_written)++;
+  stats_.bytes += size;
+  return w.checksum;
+}
+
+Status LayerReader::Add(tar::TarReader& reader, const tar::Entry& raw) {
+  if (raw.type == tar::EntryType::kCharDevice || raw.type == tar::EntryType::kBlockDevice ||
+      raw.type == tar::EntryType::kFifo) {
+    if (stats_.special_skipped++ == 0) stats_.first_special = raw.path;
+    return {};
+  }
+  ImportEntry entry{HookType(raw.type), raw.path, raw.link_target, raw.mode, raw.uid, raw.gid, raw.xattrs};
+  if (hooks_.on_entry && !hooks_.on_entry(entry)) return {};
+  auto parts_or = SplitLayerPath(entry.path);
+  if (!parts_or.ok()) return parts_or.status();
+  std::vector<std::string> parts = std::move(parts_or).value();
+  auto context = [&](const Status& s) { return s.WithContext(raw.path); };
+
+  if (parts.empty()) {
+    if (entry.type != ImportEntry::Type::kDirectory) return InvalidArgument("a non-directory entry names the image root");
+    DirMeta meta{entry.uid, entry.gid, S_IFDIR | (entry.mode & 07777), ToXattrs(entry.xattrs)};
+    OCITREE_RETURN_IF_ERROR(context(CanonicalizeXattrs(&meta.xattrs)));
+    CanonicalizeForMode(txn_.store().mode(), &meta);
+    root_->meta = meta;
+    return {};
+  }
+  if (parts.back().rfind(kWhiteoutPrefix, 0) == 0) return context(AddWhiteout(parts));
+
+  if (entry.type == ImportEntry::Type::kDirectory) {
+    LayerNode* dir = root_->EnsureDir(parts, parts.size());
+    DirMeta meta{entry.uid, entry.gid, S_IFDIR | (entry.mode & 07777), ToXattrs(entry.xattrs)};
+    OCITREE_RETURN_IF_ERROR(context(CanonicalizeXattrs(&meta.xattrs)));
+    CanonicalizeForMode(txn_.store().mode(), &meta);
+    dir->meta = meta;
+    return {};
+  }
+  Checksum content;
+  if (entry.type == ImportEntry::Type::kHardlink) {
+    auto c = ResolveHardlink(entry.link_target);
+    if (!c.ok()) return context(c.status());
+    content = *c;
+  } else {
+    auto c = WriteContent(reader, raw, entry);
+    if (!c.ok()) return context(c.status());
+    content = *c;
+  }
+  LayerNode* parent = root_->EnsureDir(parts, parts.size() - 1);
+  auto node = std::make_unique<LayerNode>();
+  node->is_dir = false;
+  node->content = content;
+  parent->children[parts.back()] = std::move(node);
+  layer_files_[JoinPath(parts)] = content;
+  return {};
+}
+
+}  // namespace ocitree

@@ -1,0 +1,59 @@
+// Reads one uncompressed layer tar into a LayerNode, storing file content as
+// objects as it streams (each file read once, never kept in memory).
+#ifndef OCITREE_BRIDGE_LAYER_READER_H_
+#define OCITREE_BRIDGE_LAYER_READER_H_
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bridge/layer_tree.h"
+#include "ocitree/hooks.h"
+#include "repo/transaction.h"
+#include "tar/tar_reader.h"
+
+namespace ocitree {
+
+struct LayerStats {
+  uint64_t entries = 0;
+  uint64_t files_written = 0;   // new content objects
+  uint64_t files_existing = 0;  // content already in the repo
+  uint64_t bytes = 0;           // regular file bytes read
+  uint64_t special_skipped = 0; // device nodes and fifos
+  std::string first_special;    // one example, for the warning
+};
+
+// Normalises a layer path: "./a//b/" -> {"a","b"}; leading "/" is dropped
+// (absolute paths are relative to the image root, as tar extracts them).
+// ".." components, empty names and non-UTF-8 names are errors.
+Result<std::vector<std::string>> SplitLayerPath(const std::string& path);
+
+class LayerReader {
+ public:
+  // `lower` is the image as the layers below this one left it (for hardlinks
+  // to files of lower layers).
+  LayerReader(Transaction& txn, const MutableTree& lower, const ImportHooks& hooks);
+
+  // Reads every entry of the tar stream.
+  Status ReadAll(tar::TarReader& reader);
+  std::unique_ptr<LayerNode> TakeTree() { return std::move(root_); }
+  const LayerStats& stats() const { return stats_; }
+
+ private:
+  Status Add(tar::TarReader& reader, const tar::Entry& entry);
+  Status AddWhiteout(const std::vector<std::string>& parts);
+  Result<Checksum> WriteContent(tar::TarReader& reader, const tar::Entry& raw, const ImportEntry& entry);
+  Result<Checksum> ResolveHardlink(const std::string& target);
+
+  Transaction& txn_;
+  const MutableTree& lower_;
+  const ImportHooks& hooks_;
+  std::unique_ptr<LayerNode> root_;
+  std::map<std::string, Checksum> layer_files_;  // for hardlinks within the layer
+  LayerStats stats_;
+};
+
+}  // namespace ocitree
+
+#endif  // OCITREE_BRIDGE_LAYER_READER_H_
