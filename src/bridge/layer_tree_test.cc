@@ -145,8 +145,8 @@ TEST_F(LayerTest, HostileEntriesAreErrors) {
   };
   for (const Case& c : cases) {
     auto r = Apply({c.layer});
-    EXPECT_FALSE(r.ok()) << c.what;
-    if (!r.ok()) EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument) << c.what << ": " << r.status().message();
+    ASSERT_FALSE(r.ok()) << c.what;
+    EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument) << c.what << ": " << r.status().message();
   }
 }
 
