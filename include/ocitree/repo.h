@@ -149,6 +149,7 @@ class Repo {
 
   // The engine, for the other ocitree modules.
   ObjectStore& store() { return *store_; }
+  const ObjectStore& store() const { return *store_; }
 
  private:
   explicit Repo(std::unique_ptr<ObjectStore> store);

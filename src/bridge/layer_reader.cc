@@ -4,6 +4,7 @@
 
 #include "repo/commit.h"
 #include "repo/dirtree.h"
+#include "repo/tree_path.h"
 
 namespace ocitree {
 
@@ -11,15 +12,6 @@ namespace {
 
 constexpr std::string_view kWhiteoutPrefix = ".wh.";
 constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
-
-std::string JoinPath(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const auto& p : parts) {
-    if (!out.empty()) out += '/';
-    out += p;
-  }
-  return out;
-}
 
 ImportEntry::Type HookType(tar::EntryType t) {
   switch (t) {
@@ -39,22 +31,6 @@ Xattrs ToXattrs(const std::vector<std::pair<std::string, std::string>>& in) {
 }
 
 }  // namespace
-
-Result<std::vector<std::string>> SplitLayerPath(const std::string& path) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = path.find('/', start);
-    if (end == std::string::npos) end = path.size();
-    std::string part = path.substr(start, end - start);
-    start = end + 1;
-    if (part.empty() || part == ".") continue;
-    if (part == "..") return InvalidArgument("path climbs out of the image root: " + path);
-    if (!IsValidFileName(part)) return InvalidArgument("path is not valid UTF-8 (OSTree cannot store it): " + path);
-    parts.push_back(std::move(part));
-  }
-  return parts;
-}
 
 LayerReader::LayerReader(Transaction& txn, const MutableTree& lower, const ImportHooks& hooks)
     : txn_(txn), lower_(lower), hooks_(hooks), root_(std::make_unique<LayerNode>()) {}
@@ -83,14 +59,14 @@ Status LayerReader::AddWhiteout(const std::vector<std::string>& parts) {
   }
   std::string target = base.substr(kWhiteoutPrefix.size());
   if (target.rfind(".wh.", 0) == 0) return {};  // other aufs metadata (.wh..wh.plnk): not content
-  if (!IsValidFileName(target)) return InvalidArgument("whiteout names an invalid file: " + JoinPath(parts));
+  if (!IsValidFileName(target)) return InvalidArgument("whiteout names an invalid file: " + JoinTreePath(parts));
   dir->whiteouts.insert(target);
   return {};
 }
 
 Result<Checksum> LayerReader::ResolveHardlink(const std::string& target) {
-  OCITREE_ASSIGN_OR_RETURN(std::vector<std::string> parts, SplitLayerPath(target));
-  std::string path = JoinPath(parts);
+  OCITREE_ASSIGN_OR_RETURN(std::vector<std::string> parts, NormalizeArchivePath(target));
+  std::string path = JoinTreePath(parts);
   if (auto it = layer_files_.find(path); it != layer_files_.end()) return it->second;
   if (const Checksum* c = lower_.FindFileAtPath(path)) return *c;
   return InvalidArgument("hardlink to '" + target + "', which is not a file of this image");
@@ -128,7 +104,7 @@ Status LayerReader::Add(tar::TarReader& reader, const tar::Entry& raw) {
   }
   ImportEntry entry{HookType(raw.type), raw.path, raw.link_target, raw.mode, raw.uid, raw.gid, raw.xattrs};
   if (hooks_.on_entry && !hooks_.on_entry(entry)) return {};
-  auto parts_or = SplitLayerPath(entry.path);
+  auto parts_or = NormalizeArchivePath(entry.path);
   if (!parts_or.ok()) return parts_or.status();
   std::vector<std::string> parts = std::move(parts_or).value();
   auto context = [&](const Status& s) { return s.WithContext(raw.path); };
@@ -166,7 +142,7 @@ Status LayerReader::Add(tar::TarReader& reader, const tar::Entry& raw) {
   node->is_dir = false;
   node->content = content;
   parent->children[parts.back()] = std::move(node);
-  layer_files_[JoinPath(parts)] = content;
+  layer_files_[JoinTreePath(parts)] = content;
   return {};
 }
 

@@ -24,11 +24,6 @@ struct LayerStats {
   std::string first_special;    // one example, for the warning
 };
 
-// Normalises a layer path: "./a//b/" -> {"a","b"}; leading "/" is dropped
-// (absolute paths are relative to the image root, as tar extracts them).
-// ".." components, empty names and non-UTF-8 names are errors.
-Result<std::vector<std::string>> SplitLayerPath(const std::string& path);
-
 class LayerReader {
  public:
   // `lower` is the image as the layers below this one left it (for hardlinks

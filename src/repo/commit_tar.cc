@@ -8,28 +8,16 @@
 #include "base/log.h"
 #include "repo/commit.h"
 #include "repo/dirtree.h"
+#include "repo/tree_path.h"
 #include "tar/tar_reader.h"
 
 namespace ocitree {
 
 namespace {
 
-// "./usr//bin/" -> "usr/bin"; "" is the root. Rejects ".." and non-UTF-8.
 Result<std::string> NormalizeTarPath(const std::string& raw) {
-  std::string out;
-  size_t start = 0;
-  while (start <= raw.size()) {
-    size_t end = raw.find('/', start);
-    if (end == std::string::npos) end = raw.size();
-    std::string part = raw.substr(start, end - start);
-    start = end + 1;
-    if (part.empty() || part == ".") continue;
-    if (part == "..") return InvalidArgument("path climbs out of the root: " + raw);
-    if (!IsValidFileName(part)) return InvalidArgument("path is not valid UTF-8: " + raw);
-    if (!out.empty()) out += '/';
-    out += part;
-  }
-  return out;
+  OCITREE_ASSIGN_OR_RETURN(std::vector<std::string> parts, NormalizeArchivePath(raw));
+  return JoinTreePath(parts);
 }
 
 Xattrs XattrsFromTar(const tar::Entry& e) {

@@ -11,7 +11,6 @@
 
 #include "base/fs_util.h"
 #include "compress/deflate.h"
-#include "gvariant/builder.h"
 
 namespace ocitree {
 
@@ -39,15 +38,9 @@ void RemoveStaleStagingDirs(int tmp_fd) {
   }
 }
 
-// The bare-user `user.ostreemeta` xattr: (uuua(ayay)), values big-endian.
-Bytes BareUserMeta(const FileMeta& meta) {
-  return gvariant::TupleBuilder()
-      .Add("u", gvariant::Uint32(ToBigEndian32(meta.uid)))
-      .Add("u", gvariant::Uint32(ToBigEndian32(meta.gid)))
-      .Add("u", gvariant::Uint32(ToBigEndian32(meta.mode)))
-      .Add("a(ayay)", SerializeXattrs(meta.xattrs))
-      .Finish();
-}
+// The bare-user `user.ostreemeta` xattr has the dirmeta layout (uuua(ayay)),
+// holding the file's own mode.
+Bytes BareUserMeta(const FileMeta& meta) { return SerializeDirMeta(DirMeta{meta.uid, meta.gid, meta.mode, meta.xattrs}); }
 
 }  // namespace
 

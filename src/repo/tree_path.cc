@@ -1,5 +1,7 @@
 #include "repo/tree_path.h"
 
+#include "repo/dirtree.h"
+
 namespace ocitree {
 
 Result<std::vector<std::string>> SplitTreePath(std::string_view path) {
@@ -14,6 +16,31 @@ Result<std::vector<std::string>> SplitTreePath(std::string_view path) {
     start = end + 1;
   }
   return parts;
+}
+
+Result<std::vector<std::string>> NormalizeArchivePath(std::string_view raw) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= raw.size()) {
+    size_t end = raw.find('/', start);
+    if (end == std::string_view::npos) end = raw.size();
+    std::string_view part = raw.substr(start, end - start);
+    start = end + 1;
+    if (part.empty() || part == ".") continue;
+    if (part == "..") return InvalidArgument("path climbs out of the root: " + std::string(raw));
+    if (!IsValidFileName(part)) return InvalidArgument("path is not valid UTF-8 (OSTree cannot store it): " + std::string(raw));
+    parts.emplace_back(part);
+  }
+  return parts;
+}
+
+std::string JoinTreePath(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& p : parts) {
+    if (!out.empty()) out += '/';
+    out += p;
+  }
+  return out;
 }
 
 Result<TreeNode> ResolveTreePath(const ObjectStore& store, const CommitObject& commit, std::string_view path) {

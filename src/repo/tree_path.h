@@ -20,6 +20,13 @@ struct TreeNode {
 // Splits "/a/b/" into {"a","b"}; rejects "." and ".." components.
 Result<std::vector<std::string>> SplitTreePath(std::string_view path);
 
+// Normalises a path from an archive (tar entry, layer): "./a//b/" -> {"a","b"},
+// a leading "/" is dropped (absolute paths are relative to the root, as tar
+// extracts them). ".." components and names OSTree cannot store (not UTF-8)
+// are errors.
+Result<std::vector<std::string>> NormalizeArchivePath(std::string_view raw);
+std::string JoinTreePath(const std::vector<std::string>& parts);
+
 // Resolves `path` ("/" or "" for the root) below the root of `commit`.
 // Symlinks inside the tree are not followed.
 Result<TreeNode> ResolveTreePath(const ObjectStore& store, const CommitObject& commit, std::string_view path);
