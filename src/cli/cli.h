@@ -42,6 +42,8 @@ void RegisterDiff(CLI::App& app, GlobalOptions& g);
 void RegisterCheckout(CLI::App& app, GlobalOptions& g);
 void RegisterFsck(CLI::App& app, GlobalOptions& g);
 void RegisterPrune(CLI::App& app, GlobalOptions& g);
+void RegisterPull(CLI::App& app, GlobalOptions& g);
+void RegisterImages(CLI::App& app, GlobalOptions& g);
 
 // Commit printing shared by log and show.
 void PrintCommit(const CommitInfo& info);

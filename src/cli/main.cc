@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
   RegisterCheckout(app, g);
   RegisterFsck(app, g);
   RegisterPrune(app, g);
+  RegisterPull(app, g);
+  RegisterImages(app, g);
   app.footer("Run 'ocitree COMMAND --help' for a command's options.");
   try {
     app.parse(argc, argv);

@@ -1,0 +1,70 @@
+// OCI images in a repository: pulling them in, listing what was pulled.
+//
+//   PullOptions options;  options.branch = "apps/web";
+//   OCITREE_ASSIGN_OR_RETURN(PullResult r, PullImage(repo, "oci:/srv/layout:web", options));
+#ifndef OCITREE_IMAGE_H_
+#define OCITREE_IMAGE_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ocitree/hooks.h"
+#include "ocitree/repo.h"
+#include "ocitree/status.h"
+
+namespace ocitree {
+
+struct PullProgress {
+  size_t layer = 0;          // 1-based index of the layer being read
+  size_t layers = 0;
+  uint64_t layer_bytes = 0;  // compressed bytes of this layer read so far
+  uint64_t layer_size = 0;   // its compressed size
+  uint64_t entries = 0;      // tar entries read so far, all layers
+};
+
+struct PullOptions {
+  std::string branch;    // default: derived from the reference, "ocitree/image/..."
+  std::string platform;  // "os/arch[/variant]"; default: this machine's
+  ImportHooks hooks;
+  std::function<void(const PullProgress&)> on_progress;  // called often; keep it cheap
+};
+
+struct PullResult {
+  std::string branch;
+  std::string commit;
+  std::string manifest_digest;
+  bool up_to_date = false;  // the branch already held this image: nothing was written
+  size_t layers = 0;
+  uint64_t bytes_read = 0;       // compressed layer bytes read
+  uint64_t files_written = 0;    // new content objects
+  uint64_t files_existing = 0;   // content the repo already had
+  uint64_t special_skipped = 0;  // device nodes and fifos left out
+  uint64_t whiteouts = 0;        // lower entries removed by whiteouts
+};
+
+struct ImageInfo {
+  std::string branch;
+  std::string commit;
+  std::string reference;
+  std::string manifest_digest;
+  std::string architecture;
+  std::string storage;  // "flattened"
+  size_t layers = 0;
+  uint64_t compressed_size = 0;  // sum of the manifest's layer sizes
+  uint64_t created = 0;
+};
+
+// Pulls `image` (oci:DIR[:TAG], oci-archive:FILE[:TAG]) into one commit on the
+// branch: all layers applied in order. Everything is checked while it streams
+// (sizes, digests, diff_ids); on any error no ref moves.
+Result<PullResult> PullImage(Repo& repo, std::string_view image, const PullOptions& options);
+
+// Every branch whose commit is a pulled image.
+Result<std::vector<ImageInfo>> ListImages(const Repo& repo);
+
+}  // namespace ocitree
+
+#endif  // OCITREE_IMAGE_H_
