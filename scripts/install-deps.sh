@@ -13,7 +13,7 @@ packages=(
   # oracles the tests drive
   ostree skopeo umoci oci-image-tool docker-registry
   # test helpers
-  attr tar gzip zstd python3 time
+  attr tar gzip zstd python3 time bc
 )
 
 SUDO=

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The main job on the example shipped in the repo: installs what is needed,
-# builds, then commits examples/rootfs into a fresh repository, checks it with
-# ocitree fsck and the real ostree fsck, and checks it out again.
+# builds, makes an OCI image of examples/rootfs with umoci, pulls it into a
+# fresh OSTree repository, checks the repository with ocitree fsck and the
+# real ostree fsck, and checks the tree out again. It also commits the same
+# tree directly, as `ostree commit` would.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -10,15 +12,18 @@ ocitree=${OCITREE_BUILD_DIR:-build}/ocitree
 work=$(mktemp -d "${TMPDIR:-/tmp}/ocitree-example.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
+bash scripts/make-example-image.sh "$work/layout"
 set -x
 "$ocitree" --repo "$work/repo" init --mode archive
+"$ocitree" --repo "$work/repo" pull -b example/image "oci:$work/layout:example"
+"$ocitree" --repo "$work/repo" images
 "$ocitree" --repo "$work/repo" commit -b example/main --tree=dir=examples/rootfs \
   -s "Example tree" --timestamp 2024-01-01T00:00:00Z
-"$ocitree" --repo "$work/repo" ls -R example/main
+"$ocitree" --repo "$work/repo" ls -R example/image
 "$ocitree" --repo "$work/repo" fsck
 ostree fsck --repo="$work/repo"
-"$ocitree" --repo "$work/repo" checkout example/main "$work/checkout"
+"$ocitree" --repo "$work/repo" checkout example/image "$work/checkout"
 "$work/checkout/usr/bin/hello"
 diff -r examples/rootfs "$work/checkout"
 set +x
-echo "example: committed, verified by ocitree and ostree fsck, and checked out identically"
+echo "example: pulled and committed, verified by ocitree and ostree fsck, checked out identically"
