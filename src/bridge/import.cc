@@ -8,6 +8,7 @@
 #include "compress/decompress.h"
 #include "oci/media_types.h"
 #include "oci/platform.h"
+#include "oci/platform_match.h"
 #include "repo/commit.h"
 #include "repo/dirtree.h"
 #include "repo/tree_path.h"
@@ -116,6 +117,22 @@ std::string OstreeArchitecture(const oci::ImageConfig& config, const ImportHooks
   return oci::GoArchToOstreeArch(config.architecture, config.variant);
 }
 
+// An index was already matched against the platform; a plain manifest was
+// not. As skopeo does, a mismatch with the default (this machine's) platform
+// is only a warning, but one the user asked for by name is an error.
+Status CheckSingleManifestPlatform(const oci::ResolvedImage& image, const oci::Platform& wanted, bool explicit_platform) {
+  if (image.index_bytes || image.config.architecture.empty()) return {};
+  for (const oci::Platform& candidate : oci::CandidatePlatforms(wanted))
+    if (candidate.os == image.config.os && candidate.architecture == image.config.architecture &&
+        candidate.variant == image.config.variant)
+      return {};
+  std::string message = "no image for platform " + wanted.ToString() + "; available: " +
+                        image.config.platform().ToString();
+  if (explicit_platform) return NotFound(message);
+  LogWarning(message + " (pulling it anyway, as it is the only one)");
+  return {};
+}
+
 // True when the branch already holds exactly this image.
 Result<bool> AlreadyPulled(const ObjectStore& store, const std::optional<Checksum>& head, const std::string& digest,
                            const std::string& reference) {
@@ -141,6 +158,7 @@ Result<PullResult> ImportImage(ObjectStore& store, const oci::ImageReference& re
     OCITREE_ASSIGN_OR_RETURN(platform, oci::ParsePlatform(options.platform));
   }
   OCITREE_ASSIGN_OR_RETURN(oci::ResolvedImage image, oci::ResolveImage(source, platform));
+  OCITREE_RETURN_IF_ERROR(CheckSingleManifestPlatform(image, platform, !options.platform.empty()));
   std::string digest = image.manifest_desc.digest.ToString();
   OCITREE_ASSIGN_OR_RETURN(std::optional<Checksum> head, store.ReadRef(branch));
   PullResult result;

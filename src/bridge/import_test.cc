@@ -1,0 +1,133 @@
+// Pulling a layout image through the public API: metadata, hooks, and that a
+// failed pull moves no ref.
+#include <gtest/gtest.h>
+
+#include "bridge/image_metadata.h"
+#include "oci/oci_test_util.h"
+#include "ocitree/image.h"
+#include "repo/object_store.h"
+#include "tar/tar_test_util.h"
+
+namespace ocitree {
+namespace {
+
+using oci::testing::AddSimpleImage;
+using oci::testing::LayoutBuilder;
+using oci::testing::TagAnnotation;
+using oci::testing::TempDir;
+using tar::testing::HeaderSpec;
+using tar::testing::TarBuilder;
+
+std::string LayerTar() {
+  HeaderSpec dir;
+  dir.name = "etc/";
+  dir.typeflag = '5';
+  dir.mode = 0755;
+  HeaderSpec file;
+  file.name = "etc/motd";
+  HeaderSpec drop;
+  drop.name = "etc/secret";
+  Bytes t = TarBuilder().Add(dir).Add(file, "hello\n").Add(drop, "do not import\n").Finish();
+  return std::string(t.begin(), t.end());
+}
+
+class ImportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    layout_ = std::make_unique<LayoutBuilder>(tmp_.path() + "/layout");
+    image_ = AddSimpleImage(*layout_, "arm64", LayerTar());
+    layout_->WriteIndex(oci::testing::DescriptorJson(image_.manifest, TagAnnotation("v1")));
+    auto repo = Repo::Create(tmp_.path() + "/repo", RepoMode::kArchive);
+    ASSERT_TRUE(repo.ok());
+    repo_ = std::make_unique<Repo>(std::move(repo).value());
+  }
+  std::string Ref() const { return "oci:" + layout_->dir() + ":v1"; }
+
+  TempDir tmp_;
+  std::unique_ptr<LayoutBuilder> layout_;
+  oci::testing::SimpleImage image_;
+  std::unique_ptr<Repo> repo_;
+};
+
+TEST_F(ImportTest, RecordsExactManifestAndConfig) {
+  PullOptions o;
+  o.branch = "img";
+  o.platform = "linux/arm64";
+  auto r = PullImage(*repo_, Ref(), o);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->manifest_digest, image_.manifest.digest.ToString());
+  auto commit = repo_->store().ReadCommit(*Checksum::FromHex(r->commit));
+  ASSERT_TRUE(commit.ok());
+  ImageRecord record;
+  ASSERT_TRUE(*ReadImageRecord(*commit, &record));
+  EXPECT_EQ(record.manifest, image_.manifest_json);
+  EXPECT_EQ(record.config, image_.config_json);
+  EXPECT_EQ(record.architecture, "aarch64");
+  ASSERT_EQ(record.diff_ids.size(), 1u);
+  EXPECT_EQ(commit->timestamp, 1704164645u);  // the config's created, fractions dropped
+
+  auto again = PullImage(*repo_, Ref(), o);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->up_to_date);
+  EXPECT_EQ(again->commit, r->commit);
+  auto images = ListImages(*repo_);
+  ASSERT_TRUE(images.ok());
+  ASSERT_EQ(images->size(), 1u);
+  EXPECT_EQ((*images)[0].branch, "img");
+}
+
+TEST_F(ImportTest, HooksRenameDropAndPrefix) {
+  PullOptions o;
+  o.branch = "img";
+  o.platform = "linux/arm64";
+  o.hooks.path_prefix = "files";
+  o.hooks.on_entry = [](ImportEntry& e) {
+    if (e.path == "etc/secret") return false;
+    if (e.path == "etc/motd") e.path = "etc/motd.renamed";
+    return true;
+  };
+  o.hooks.map_architecture = [](std::string_view arch) { return "custom-" + std::string(arch); };
+  auto r = PullImage(*repo_, Ref(), o);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  auto entries = repo_->List("img", "/", true);
+  ASSERT_TRUE(entries.ok());
+  std::vector<std::string> paths;
+  for (const auto& e : *entries) paths.push_back(e.path);
+  EXPECT_EQ(paths, (std::vector<std::string>{"/", "/files", "/files/etc", "/files/etc/motd.renamed"}));
+  auto info = repo_->ReadCommit("img");
+  bool found = false;
+  for (const auto& m : info->metadata)
+    if (m.key == "ostree.architecture") found = m.value_text == "'custom-arm64'";
+  EXPECT_TRUE(found);
+}
+
+TEST_F(ImportTest, UnknownPlatformListsTheAvailableOnes) {
+  PullOptions o;
+  o.platform = "linux/s390x";
+  auto r = PullImage(*repo_, Ref(), o);
+  // A plain manifest (no index) has one platform: its config's.
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("arm64"), std::string::npos) << r.status().message();
+}
+
+TEST_F(ImportTest, CorruptLayerMovesNoRef) {
+  PullOptions o;
+  o.branch = "img";
+  o.platform = "linux/arm64";
+  ASSERT_TRUE(PullImage(*repo_, Ref(), o).ok());
+  std::string before = *repo_->ResolveRev("img");
+  // Same size, one byte flipped: only the digest check can notice.
+  std::string layer = LayerTar();
+  layer[600] ^= 1;
+  oci::testing::WriteFile(layout_->BlobFile(image_.layer), layer);
+  o.branch = "other";
+  auto r = PullImage(*repo_, Ref(), o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kCorrupt) << r.status().message();
+  EXPECT_EQ(*repo_->ResolveRev("img"), before);
+  EXPECT_FALSE(repo_->ResolveRev("other").ok());
+  EXPECT_TRUE(repo_->Fsck()->ok());
+}
+
+}  // namespace
+}  // namespace ocitree
