@@ -68,7 +68,8 @@ Result<Checksum> LayerReader::ResolveHardlink(const std::string& target) {
   OCITREE_ASSIGN_OR_RETURN(std::vector<std::string> parts, NormalizeArchivePath(target));
   std::string path = JoinTreePath(parts);
   if (auto it = layer_files_.find(path); it != layer_files_.end()) return it->second;
-  if (const Checksum* c = lower_.FindFileAtPath(path)) return *c;
+  OCITREE_ASSIGN_OR_RETURN(const Checksum* lower, lower_.FindFileAtPath(path));
+  if (lower != nullptr) return *lower;
   return InvalidArgument("hardlink to '" + target + "', which is not a file of this image");
 }
 

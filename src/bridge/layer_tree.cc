@@ -28,19 +28,21 @@ const LayerNode* LayerNode::Find(const std::vector<std::string>& parts, size_t c
 }
 
 Status ApplyLayer(const LayerNode& layer, MutableTree* image, const DirMeta& default_dir, ApplyStats* stats) {
-  if (layer.opaque) image->Clear();
-  for (const std::string& name : layer.whiteouts)
-    if (image->Remove(name)) stats->whiteouts_applied++;
-  if (layer.meta) image->SetMeta(*layer.meta);
+  if (layer.opaque) OCITREE_RETURN_IF_ERROR(image->Clear());
+  for (const std::string& name : layer.whiteouts) {
+    OCITREE_ASSIGN_OR_RETURN(bool removed, image->Remove(name));
+    if (removed) stats->whiteouts_applied++;
+  }
+  if (layer.meta) OCITREE_RETURN_IF_ERROR(image->SetMeta(*layer.meta));
   for (const auto& [name, child] : layer.children) {
     if (!child->is_dir) {
-      image->Remove(name);
+      OCITREE_RETURN_IF_ERROR(image->Remove(name).status());
       OCITREE_RETURN_IF_ERROR(image->SetFile(name, child->content));
       continue;
     }
-    MutableTree* dir = image->FindDir(name);
+    OCITREE_ASSIGN_OR_RETURN(MutableTree * dir, image->FindDir(name));
     if (dir == nullptr) {
-      image->Remove(name);  // a file or symlink replaced by a directory
+      OCITREE_RETURN_IF_ERROR(image->Remove(name).status());  // a file or symlink replaced by a directory
       OCITREE_ASSIGN_OR_RETURN(dir, image->EnsureDir(name, default_dir));
     }
     Status s = ApplyLayer(*child, dir, default_dir, stats);

@@ -48,7 +48,7 @@ class DirectoryWalker {
       OCITREE_ASSIGN_OR_RETURN(meta.xattrs, ReadXattrsFd(dirfd));
     }
     CanonicalizeForMode(mode_, &meta);
-    tree->SetMeta(meta);
+    OCITREE_RETURN_IF_ERROR(tree->SetMeta(meta));
     OCITREE_ASSIGN_OR_RETURN(std::vector<std::string> names, ListDirectory(dirfd));
     for (const std::string& name : names) {
       std::string path = display + "/" + name;

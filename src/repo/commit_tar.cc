@@ -71,8 +71,7 @@ class TarTreeBuilder {
     DirMeta meta{e.uid, e.gid, S_IFDIR | (e.mode & 07777), XattrsFromTar(e)};
     OCITREE_RETURN_IF_ERROR(CanonicalizeXattrs(&meta.xattrs).WithContext(e.path));
     CanonicalizeForMode(mode_, &meta);
-    dir->SetMeta(meta);
-    return {};
+    return dir->SetMeta(meta);
   }
 
   Result<Checksum> WriteFile(tar::TarReader& reader, const tar::Entry& e) {

@@ -6,8 +6,38 @@ namespace ocitree {
 
 MutableTree::MutableTree() = default;
 
+std::unique_ptr<MutableTree> MutableTree::FromStored(const ObjectStore& store, const Written& stored) {
+  auto tree = std::make_unique<MutableTree>();
+  tree->store_ = &store;
+  tree->stored_ = stored;
+  tree->loaded_ = false;
+  return tree;
+}
+
+Status MutableTree::Load() const {
+  if (loaded_) return {};
+  OCITREE_ASSIGN_OR_RETURN(DirTree tree, store_->ReadDirTree(stored_->tree));
+  OCITREE_ASSIGN_OR_RETURN(meta_, store_->ReadDirMeta(stored_->meta));
+  for (const auto& f : tree.files) files_[f.name] = f.content;
+  for (const auto& d : tree.dirs) dirs_[d.name] = FromStored(*store_, {d.tree, d.meta});
+  loaded_ = true;
+  return {};
+}
+
+Status MutableTree::SetMeta(const DirMeta& meta) {
+  OCITREE_RETURN_IF_ERROR(Load());
+  meta_ = meta;
+  return {};
+}
+
+Result<DirMeta> MutableTree::meta() const {
+  OCITREE_RETURN_IF_ERROR(Load());
+  return meta_;
+}
+
 Status MutableTree::SetFile(const std::string& name, const Checksum& content) {
   if (!IsValidFileName(name)) return InvalidArgument("invalid file name '" + name + "'");
+  OCITREE_RETURN_IF_ERROR(Load());
   if (dirs_.count(name)) return Status::Error(ErrorCode::kAlreadyExists, "can't replace directory '" + name + "' with a file");
   files_[name] = content;
   return {};
@@ -15,6 +45,7 @@ Status MutableTree::SetFile(const std::string& name, const Checksum& content) {
 
 Result<MutableTree*> MutableTree::EnsureDir(const std::string& name, const DirMeta& default_meta) {
   if (!IsValidFileName(name)) return InvalidArgument("invalid directory name '" + name + "'");
+  OCITREE_RETURN_IF_ERROR(Load());
   if (files_.count(name)) return Status::Error(ErrorCode::kAlreadyExists, "can't replace file '" + name + "' with a directory");
   auto& slot = dirs_[name];
   if (!slot) {
@@ -40,38 +71,63 @@ Result<MutableTree*> MutableTree::EnsurePath(std::string_view path, const DirMet
   return node;
 }
 
-const Checksum* MutableTree::FindFile(const std::string& name) const {
+Status MutableTree::AdoptStored(const std::string& name, const Written& stored) {
+  if (!IsValidFileName(name)) return InvalidArgument("invalid directory name '" + name + "'");
+  OCITREE_RETURN_IF_ERROR(Load());
+  if (store_ == nullptr) return Internal("AdoptStored on a tree that has no store");
+  files_.erase(name);
+  dirs_[name] = FromStored(*store_, stored);
+  return {};
+}
+
+Result<const Checksum*> MutableTree::FindFile(const std::string& name) const {
+  OCITREE_RETURN_IF_ERROR(Load());
   auto it = files_.find(name);
   return it == files_.end() ? nullptr : &it->second;
 }
 
-MutableTree* MutableTree::FindDir(const std::string& name) {
+Result<MutableTree*> MutableTree::FindDir(const std::string& name) {
+  OCITREE_RETURN_IF_ERROR(Load());
   auto it = dirs_.find(name);
   return it == dirs_.end() ? nullptr : it->second.get();
 }
 
-bool MutableTree::Remove(const std::string& name) { return files_.erase(name) + dirs_.erase(name) > 0; }
-
-void MutableTree::Clear() {
-  files_.clear();
-  dirs_.clear();
+Result<bool> MutableTree::Remove(const std::string& name) {
+  OCITREE_RETURN_IF_ERROR(Load());
+  return files_.erase(name) + dirs_.erase(name) > 0;
 }
 
-const Checksum* MutableTree::FindFileAtPath(std::string_view path) const {
+Status MutableTree::Clear() {
+  if (!loaded_) {
+    // Only the directory's own metadata survives: no need to read its listing.
+    OCITREE_ASSIGN_OR_RETURN(meta_, store_->ReadDirMeta(stored_->meta));
+    loaded_ = true;
+  }
+  files_.clear();
+  dirs_.clear();
+  return {};
+}
+
+Result<const Checksum*> MutableTree::FindFileAtPath(std::string_view path) const {
   const MutableTree* node = this;
   size_t start = 0;
   for (;;) {
+    OCITREE_RETURN_IF_ERROR(node->Load());
     size_t end = path.find('/', start);
     std::string part(path.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
-    if (end == std::string_view::npos) return node->FindFile(part);
+    if (end == std::string_view::npos) {
+      auto it = node->files_.find(part);
+      return it == node->files_.end() ? nullptr : &it->second;
+    }
     auto it = node->dirs_.find(part);
-    if (it == node->dirs_.end()) return nullptr;
+    if (it == node->dirs_.end()) return static_cast<const Checksum*>(nullptr);
     node = it->second.get();
     start = end + 1;
   }
 }
 
 Result<MutableTree::Written> MutableTree::Write(Transaction& txn) const {
+  if (!loaded_) return *stored_;
   // std::map orders names bytewise, which is the strcmp order dirtrees need.
   DirTree tree;
   tree.files.reserve(files_.size());

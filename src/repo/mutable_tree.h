@@ -1,10 +1,16 @@
 // A directory tree being built in memory: names map to content checksums or
 // to subtrees. Write() turns it into dirtree/dirmeta objects, bottom-up.
+//
+// A subtree may also stand for a stored one (FromStored): it is read from the
+// repository only when something looks inside it, and written back by
+// checksum, without any I/O, if nothing did. Merging image layers relies on
+// this: a merge costs what the top layers change, not the size of the base.
 #ifndef OCITREE_REPO_MUTABLE_TREE_H_
 #define OCITREE_REPO_MUTABLE_TREE_H_
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,10 +22,17 @@ namespace ocitree {
 
 class MutableTree {
  public:
-  MutableTree();
+  struct Written {
+    Checksum tree;
+    Checksum meta;
+  };
 
-  void SetMeta(const DirMeta& meta) { meta_ = meta; }
-  const DirMeta& meta() const { return meta_; }
+  MutableTree();
+  // A tree that stands for the stored dirtree/dirmeta pair until it is read.
+  static std::unique_ptr<MutableTree> FromStored(const ObjectStore& store, const Written& stored);
+
+  Status SetMeta(const DirMeta& meta);
+  Result<DirMeta> meta() const;
 
   // Adds or replaces a file (or symlink). Fails if `name` is a directory.
   Status SetFile(const std::string& name, const Checksum& content);
@@ -28,28 +41,32 @@ class MutableTree {
   Result<MutableTree*> EnsureDir(const std::string& name, const DirMeta& default_meta);
   // Walks "a/b/c" from this tree, creating missing directories.
   Result<MutableTree*> EnsurePath(std::string_view path, const DirMeta& default_meta);
+  // Puts a stored tree at `name`, replacing whatever was there.
+  Status AdoptStored(const std::string& name, const Written& stored);
 
-  const Checksum* FindFile(const std::string& name) const;
-  MutableTree* FindDir(const std::string& name);
+  Result<const Checksum*> FindFile(const std::string& name) const;
+  Result<MutableTree*> FindDir(const std::string& name);
   // Removes `name` (file or whole subtree); false if it was not there.
-  bool Remove(const std::string& name);
+  Result<bool> Remove(const std::string& name);
   // Removes every child; the directory's own metadata stays.
-  void Clear();
+  Status Clear();
   // Walks "a/b/c" (no symlinks followed); nullptr if a component is missing.
-  const Checksum* FindFileAtPath(std::string_view path) const;
-  size_t size() const { return files_.size() + dirs_.size(); }
+  Result<const Checksum*> FindFileAtPath(std::string_view path) const;
+  // True while this node was never read or changed (Write costs nothing).
+  bool untouched() const { return stored_.has_value() && !loaded_; }
 
-  struct Written {
-    Checksum tree;
-    Checksum meta;
-  };
-  // Writes this tree and all subtrees; returns the root checksums.
+  // Writes this tree and all changed subtrees; returns the root checksums.
   Result<Written> Write(Transaction& txn) const;
 
  private:
-  DirMeta meta_;
-  std::map<std::string, Checksum> files_;
-  std::map<std::string, std::unique_ptr<MutableTree>> dirs_;
+  Status Load() const;
+
+  const ObjectStore* store_ = nullptr;
+  std::optional<Written> stored_;  // what this node stands for, if anything
+  mutable bool loaded_ = true;
+  mutable DirMeta meta_;
+  mutable std::map<std::string, Checksum> files_;
+  mutable std::map<std::string, std::unique_ptr<MutableTree>> dirs_;
 };
 
 }  // namespace ocitree
