@@ -25,7 +25,13 @@ struct PullProgress {
   uint64_t entries = 0;      // tar entries read so far, all layers
 };
 
+enum class Storage {
+  kLayered,    // each layer a commit of its own, shared between images
+  kFlattened,  // one commit with the squashed content, nothing else kept
+};
+
 struct PullOptions {
+  Storage storage = Storage::kLayered;
   std::string branch;    // default: derived from the reference, "ocitree/image/..."
   std::string platform;  // "os/arch[/variant]"; default: this machine's
   ImportHooks hooks;
@@ -38,6 +44,7 @@ struct PullResult {
   std::string manifest_digest;
   bool up_to_date = false;  // the branch already held this image: nothing was written
   size_t layers = 0;
+  size_t layers_reused = 0;      // layers already in the repo: their blobs were not read
   uint64_t bytes_read = 0;       // compressed layer bytes read
   uint64_t files_written = 0;    // new content objects
   uint64_t files_existing = 0;   // content the repo already had
@@ -51,7 +58,8 @@ struct ImageInfo {
   std::string reference;
   std::string manifest_digest;
   std::string architecture;
-  std::string storage;  // "flattened"
+  std::string storage;  // "layered" or "flattened"
+  std::vector<std::string> diff_ids;
   size_t layers = 0;
   uint64_t compressed_size = 0;  // sum of the manifest's layer sizes
   uint64_t created = 0;

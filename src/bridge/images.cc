@@ -34,6 +34,7 @@ Result<std::vector<ImageInfo>> ListImages(const Repo& repo) {
     info.architecture = record.architecture;
     info.storage = record.storage;
     info.layers = record.diff_ids.size();
+    info.diff_ids = record.diff_ids;
     info.created = commit->timestamp;
     auto manifest = oci::Manifest::Parse(Bytes(record.manifest.begin(), record.manifest.end()));
     if (manifest.ok())

@@ -3,6 +3,7 @@
 #include "base/hashing_reader.h"
 #include "base/log.h"
 #include "bridge/image_metadata.h"
+#include "bridge/layer_commit.h"
 #include "bridge/layer_reader.h"
 #include "bridge/layer_tree.h"
 #include "compress/decompress.h"
@@ -39,7 +40,7 @@ class CountingReader : public ByteReader {
 class Importer {
  public:
   Importer(Transaction& txn, oci::ImageSource& source, const oci::ResolvedImage& image, const PullOptions& options)
-      : txn_(txn), source_(source), image_(image), options_(options) {}
+      : txn_(txn), store_(txn.store()), source_(source), image_(image), options_(options) {}
 
   Status ImportLayers(MutableTree* root) {
     progress_.layers = image_.manifest.layers.size();
@@ -56,6 +57,43 @@ class Importer {
 
  private:
   Status ImportLayer(const oci::Descriptor& desc, const oci::Digest& diff_id, MutableTree* root) {
+    OCITREE_ASSIGN_OR_RETURN(std::optional<StoredLayer> stored, FindStoredLayer(store_, diff_id));
+    if (stored) {
+      // Already in the repository: the blob is not even opened.
+      result.layers_reused++;
+      return MergeStored(*stored, root);
+    }
+    OCITREE_ASSIGN_OR_RETURN(std::unique_ptr<LayerNode> node, ReadLayer(desc, diff_id, root));
+    if (options_.storage == Storage::kLayered) {
+      OCITREE_ASSIGN_OR_RETURN(StoredLayer written, WriteLayerCommit(txn_, *node, {diff_id, desc.digest.ToString(), desc.media_type}));
+      if (CanAdopt(written)) return MergeStored(written, root);
+    }
+    return Merge(*node, root);
+  }
+
+  // The first layer, without whiteouts, is the image tree as it is: take it
+  // by checksum instead of rebuilding it.
+  bool CanAdopt(const StoredLayer& layer) const { return !merged_any_ && layer.whiteouts == 0; }
+
+  Status MergeStored(const StoredLayer& layer, MutableTree* root) {
+    if (CanAdopt(layer)) {
+      root->ReplaceWithStored(txn_, layer.root);
+      merged_any_ = true;
+      return {};
+    }
+    OCITREE_ASSIGN_OR_RETURN(std::unique_ptr<LayerNode> node, LoadLayerNode(store_, layer));
+    return Merge(*node, root);
+  }
+
+  Status Merge(const LayerNode& node, MutableTree* root) {
+    ApplyStats applied;
+    OCITREE_RETURN_IF_ERROR(ApplyLayer(node, root, DirMeta{}, &applied));
+    result.whiteouts += applied.whiteouts_applied;
+    merged_any_ = true;
+    return {};
+  }
+
+  Result<std::unique_ptr<LayerNode>> ReadLayer(const oci::Descriptor& desc, const oci::Digest& diff_id, MutableTree* root) {
     OCITREE_ASSIGN_OR_RETURN(oci::LayerType type, oci::ClassifyLayer(desc.media_type));
     OCITREE_ASSIGN_OR_RETURN(std::unique_ptr<ByteReader> blob, source_.OpenBlob(desc));
     progress_.layer_size = desc.size;
@@ -98,13 +136,12 @@ class Importer {
     if (stats.special_skipped > 0)
       LogWarning("skipped " + std::to_string(stats.special_skipped) + " device nodes or fifos (first: " +
                  stats.first_special + "): OSTree cannot store them");
-    ApplyStats applied;
-    OCITREE_RETURN_IF_ERROR(ApplyLayer(*layer.TakeTree(), root, DirMeta{}, &applied));
-    result.whiteouts += applied.whiteouts_applied;
-    return {};
+    return layer.TakeTree();
   }
 
   Transaction& txn_;
+  const ObjectStore& store_;
+  bool merged_any_ = false;
   oci::ImageSource& source_;
   const oci::ResolvedImage& image_;
   const PullOptions& options_;
@@ -135,13 +172,13 @@ Status CheckSingleManifestPlatform(const oci::ResolvedImage& image, const oci::P
 
 // True when the branch already holds exactly this image.
 Result<bool> AlreadyPulled(const ObjectStore& store, const std::optional<Checksum>& head, const std::string& digest,
-                           const std::string& reference) {
+                           const std::string& reference, const std::string& storage) {
   if (!head) return false;
   OCITREE_ASSIGN_OR_RETURN(CommitObject commit, store.ReadCommit(*head));
   ImageRecord record;
   OCITREE_ASSIGN_OR_RETURN(bool is_image, ReadImageRecord(commit, &record));
   return is_image && record.manifest_digest == digest && record.reference == reference &&
-         !store.IsCommitPartial(*head);
+         record.storage == storage && !store.IsCommitPartial(*head);
 }
 
 }  // namespace
@@ -165,7 +202,8 @@ Result<PullResult> ImportImage(ObjectStore& store, const oci::ImageReference& re
   result.branch = branch;
   result.manifest_digest = digest;
   result.layers = image.manifest.layers.size();
-  OCITREE_ASSIGN_OR_RETURN(bool up_to_date, AlreadyPulled(store, head, digest, reference.ToString()));
+  const std::string storage = options.storage == Storage::kLayered ? "layered" : "flattened";
+  OCITREE_ASSIGN_OR_RETURN(bool up_to_date, AlreadyPulled(store, head, digest, reference.ToString(), storage));
   if (up_to_date) {
     result.up_to_date = true;
     result.commit = head->Hex();
@@ -190,7 +228,7 @@ Result<PullResult> ImportImage(ObjectStore& store, const oci::ImageReference& re
   record.manifest_digest = digest;
   record.config = std::string(AsChars(image.config_bytes));
   for (const oci::Digest& d : image.config.diff_ids) record.diff_ids.push_back(d.ToString());
-  record.storage = "flattened";
+  record.storage = storage;
   record.architecture = OstreeArchitecture(image.config, options.hooks);
   CommitObject commit;
   OCITREE_ASSIGN_OR_RETURN(commit.metadata, BuildImageMetadata(record, branch));

@@ -1,6 +1,7 @@
 // Pulling a layout image through the public API: metadata, hooks, and that a
 // failed pull moves no ref.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "bridge/image_metadata.h"
 #include "oci/oci_test_util.h"
@@ -111,22 +112,44 @@ TEST_F(ImportTest, UnknownPlatformListsTheAvailableOnes) {
 }
 
 TEST_F(ImportTest, CorruptLayerMovesNoRef) {
+  // A second, good image whose pull must stay untouched by the failed one.
+  auto good = AddSimpleImage(*layout_, "arm64", LayerTar() + std::string(1024, '\0'));
+  layout_->WriteIndex(oci::testing::DescriptorJson(image_.manifest, TagAnnotation("v1")) + "," +
+                      oci::testing::DescriptorJson(good.manifest, TagAnnotation("good")));
   PullOptions o;
   o.branch = "img";
   o.platform = "linux/arm64";
-  ASSERT_TRUE(PullImage(*repo_, Ref(), o).ok());
+  ASSERT_TRUE(PullImage(*repo_, "oci:" + layout_->dir() + ":good", o).ok());
   std::string before = *repo_->ResolveRev("img");
   // Same size, one byte flipped: only the digest check can notice.
   std::string layer = LayerTar();
   layer[600] ^= 1;
   oci::testing::WriteFile(layout_->BlobFile(image_.layer), layer);
-  o.branch = "other";
   auto r = PullImage(*repo_, Ref(), o);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), ErrorCode::kCorrupt) << r.status().message();
   EXPECT_EQ(*repo_->ResolveRev("img"), before);
-  EXPECT_FALSE(repo_->ResolveRev("other").ok());
+  EXPECT_EQ(repo_->ListRefs()->size(), 2u);  // the branch and the good image's layer
   EXPECT_TRUE(repo_->Fsck()->ok());
+}
+
+TEST_F(ImportTest, LayeredPullReusesStoredLayersWithoutReadingThem) {
+  PullOptions o;
+  o.branch = "first";
+  o.platform = "linux/arm64";
+  auto first = PullImage(*repo_, Ref(), o);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_EQ(first->layers_reused, 0u);
+  // The blob is gone: a second image on the same layer must not need it.
+  ASSERT_EQ(::unlink(layout_->BlobFile(image_.layer).c_str()), 0);
+  o.branch = "second";
+  auto second = PullImage(*repo_, Ref(), o);
+  ASSERT_TRUE(second.ok()) << second.status().message();
+  EXPECT_EQ(second->layers_reused, 1u);
+  EXPECT_EQ(second->bytes_read, 0u);
+  auto a = repo_->ReadCommit("first");
+  auto b = repo_->ReadCommit("second");
+  EXPECT_EQ(a->root_tree, b->root_tree);
 }
 
 }  // namespace

@@ -45,22 +45,27 @@ Status LayerReader::ReadAll(tar::TarReader& reader) {
   }
 }
 
-Status LayerReader::AddWhiteout(const std::vector<std::string>& parts) {
+Status LayerReader::AddWhiteout(tar::TarReader& reader, const tar::Entry& raw, const ImportEntry& entry,
+                                const std::vector<std::string>& parts) {
   const std::string& base = parts.back();
   bool through_file = false;
   const LayerNode* parent = root_->Find(parts, parts.size() - 1, &through_file);
   // Below a path this layer itself turned into a file, lower content is gone
   // anyway: the whiteout is moot (umoci writes such layers).
   if (through_file || (parent != nullptr && !parent->is_dir)) return {};
-  LayerNode* dir = root_->EnsureDir(parts, parts.size() - 1);
-  if (base == kOpaqueMarker) {
-    dir->opaque = true;
-    return {};
-  }
   std::string target = base.substr(kWhiteoutPrefix.size());
-  if (target.rfind(".wh.", 0) == 0) return {};  // other aufs metadata (.wh..wh.plnk): not content
-  if (!IsValidFileName(target)) return InvalidArgument("whiteout names an invalid file: " + JoinTreePath(parts));
-  dir->whiteouts.insert(target);
+  bool opaque = base == kOpaqueMarker;
+  bool aufs_meta = !opaque && target.rfind(".wh.", 0) == 0;  // .wh..wh.plnk and friends: not content
+  if (!opaque && !aufs_meta && !IsValidFileName(target))
+    return InvalidArgument("whiteout names an invalid file: " + JoinTreePath(parts));
+  // The marker itself is kept as the empty file the tar has, for layer commits.
+  ImportEntry marker = entry;
+  marker.type = ImportEntry::Type::kRegular;
+  OCITREE_ASSIGN_OR_RETURN(Checksum content, WriteContent(reader, raw, marker));
+  LayerNode* dir = root_->EnsureDir(parts, parts.size() - 1);
+  dir->markers[base] = content;
+  if (opaque) dir->opaque = true;
+  if (!opaque && !aufs_meta) dir->whiteouts.insert(target);
   return {};
 }
 
@@ -118,7 +123,7 @@ Status LayerReader::Add(tar::TarReader& reader, const tar::Entry& raw) {
     root_->meta = meta;
     return {};
   }
-  if (parts.back().rfind(kWhiteoutPrefix, 0) == 0) return context(AddWhiteout(parts));
+  if (parts.back().rfind(kWhiteoutPrefix, 0) == 0) return context(AddWhiteout(reader, raw, entry, parts));
 
   if (entry.type == ImportEntry::Type::kDirectory) {
     LayerNode* dir = root_->EnsureDir(parts, parts.size());

@@ -37,7 +37,8 @@ class LayerReader {
 
  private:
   Status Add(tar::TarReader& reader, const tar::Entry& entry);
-  Status AddWhiteout(const std::vector<std::string>& parts);
+  Status AddWhiteout(tar::TarReader& reader, const tar::Entry& raw, const ImportEntry& entry,
+                     const std::vector<std::string>& parts);
   Result<Checksum> WriteContent(tar::TarReader& reader, const tar::Entry& raw, const ImportEntry& entry);
   Result<Checksum> ResolveHardlink(const std::string& target);
 

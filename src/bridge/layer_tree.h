@@ -23,6 +23,9 @@ struct LayerNode {
   std::optional<DirMeta> meta;  // directories the layer lists itself
   bool opaque = false;          // .wh..wh..opq: hide every lower child
   std::set<std::string> whiteouts;  // .wh.NAME: delete NAME from lower layers
+  // The whiteout and opaque entries themselves (".wh.NAME" -> an empty
+  // content object), for the layer's own commit where they stay files.
+  std::map<std::string, Checksum> markers;
   std::map<std::string, std::unique_ptr<LayerNode>> children;
 
   // The directory node at `parts` (created as implicit directories; a file in

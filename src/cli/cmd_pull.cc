@@ -9,11 +9,12 @@ namespace ocitree::cli {
 namespace {
 struct PullArgs {
   std::string image;
-  std::string storage = "flattened";
+  std::string storage = "layered";
   PullOptions options;
 };
 
 int RunPull(GlobalOptions& g, PullArgs& a) {
+  a.options.storage = a.storage == "flattened" ? Storage::kFlattened : Storage::kLayered;
   auto repo = OpenRepo(g);
   if (!repo.ok()) return ReportError(repo.status());
   ProgressLine progress;
@@ -33,8 +34,9 @@ int RunPull(GlobalOptions& g, PullArgs& a) {
                 r.manifest_digest.c_str(), r.commit.c_str());
     return 0;
   }
-  std::printf("Pulled %s (%s) into %s: commit %s, %zu layers, %s read, %llu new files, %llu already stored",
-              a.image.c_str(), r.manifest_digest.c_str(), r.branch.c_str(), r.commit.c_str(), r.layers,
+  std::printf("Pulled %s (%s) into %s: commit %s, %zu layers (%zu already stored), %s read, %llu new files, "
+              "%llu already stored",
+              a.image.c_str(), r.manifest_digest.c_str(), r.branch.c_str(), r.commit.c_str(), r.layers, r.layers_reused,
               HumanBytes(r.bytes_read).c_str(), static_cast<unsigned long long>(r.files_written),
               static_cast<unsigned long long>(r.files_existing));
   if (r.special_skipped) std::printf(", %llu device nodes/fifos skipped", static_cast<unsigned long long>(r.special_skipped));
@@ -46,7 +48,7 @@ int RunPull(GlobalOptions& g, PullArgs& a) {
 void RegisterPull(CLI::App& app, GlobalOptions& g) {
   static PullArgs a;
   CLI::App* cmd = AddCommand(app, g, "pull",
-                             "Pull an OCI image into the repository as one commit (all layers applied)",
+                             "Pull an OCI image into the repository: one commit on a branch holds the image's files (all layers applied)",
                              [&g] { return RunPull(g, a); });
   cmd->add_option("IMAGE", a.image,
                   "oci:DIR[:TAG] (an image layout) or oci-archive:FILE[:TAG] (a tar of one)")
@@ -55,8 +57,10 @@ void RegisterPull(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--platform", a.options.platform,
                   "OS/ARCH[/VARIANT] to pick from a multi-platform index (default: this machine's)");
   cmd->add_option("--prefix", a.options.hooks.path_prefix, "Put the image's files below this directory");
-  cmd->add_option("--storage", a.storage, "How to store the image: flattened (one commit, squashed content)")
-      ->check(CLI::IsMember({"flattened"}))
+  cmd->add_option("--storage", a.storage,
+                  "layered: each layer a commit of its own (ocitree/layer/sha256/DIFF_ID), shared between images and "
+                  "never read twice; flattened: one commit, nothing else kept")
+      ->check(CLI::IsMember({"layered", "flattened"}))
       ->capture_default_str();
 }
 

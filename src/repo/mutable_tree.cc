@@ -6,9 +6,9 @@ namespace ocitree {
 
 MutableTree::MutableTree() = default;
 
-std::unique_ptr<MutableTree> MutableTree::FromStored(const ObjectStore& store, const Written& stored) {
+std::unique_ptr<MutableTree> MutableTree::FromStored(const TreeSource& source, const Written& stored) {
   auto tree = std::make_unique<MutableTree>();
-  tree->store_ = &store;
+  tree->source_ = &source;
   tree->stored_ = stored;
   tree->loaded_ = false;
   return tree;
@@ -16,10 +16,10 @@ std::unique_ptr<MutableTree> MutableTree::FromStored(const ObjectStore& store, c
 
 Status MutableTree::Load() const {
   if (loaded_) return {};
-  OCITREE_ASSIGN_OR_RETURN(DirTree tree, store_->ReadDirTree(stored_->tree));
-  OCITREE_ASSIGN_OR_RETURN(meta_, store_->ReadDirMeta(stored_->meta));
+  OCITREE_ASSIGN_OR_RETURN(DirTree tree, source_->ReadDirTree(stored_->tree));
+  OCITREE_ASSIGN_OR_RETURN(meta_, source_->ReadDirMeta(stored_->meta));
   for (const auto& f : tree.files) files_[f.name] = f.content;
-  for (const auto& d : tree.dirs) dirs_[d.name] = FromStored(*store_, {d.tree, d.meta});
+  for (const auto& d : tree.dirs) dirs_[d.name] = FromStored(*source_, {d.tree, d.meta});
   loaded_ = true;
   return {};
 }
@@ -71,12 +71,20 @@ Result<MutableTree*> MutableTree::EnsurePath(std::string_view path, const DirMet
   return node;
 }
 
+void MutableTree::ReplaceWithStored(const TreeSource& source, const Written& stored) {
+  source_ = &source;
+  stored_ = stored;
+  loaded_ = false;
+  files_.clear();
+  dirs_.clear();
+}
+
 Status MutableTree::AdoptStored(const std::string& name, const Written& stored) {
   if (!IsValidFileName(name)) return InvalidArgument("invalid directory name '" + name + "'");
   OCITREE_RETURN_IF_ERROR(Load());
-  if (store_ == nullptr) return Internal("AdoptStored on a tree that has no store");
+  if (source_ == nullptr) return Internal("AdoptStored on a tree that has no store");
   files_.erase(name);
-  dirs_[name] = FromStored(*store_, stored);
+  dirs_[name] = FromStored(*source_, stored);
   return {};
 }
 
@@ -100,7 +108,7 @@ Result<bool> MutableTree::Remove(const std::string& name) {
 Status MutableTree::Clear() {
   if (!loaded_) {
     // Only the directory's own metadata survives: no need to read its listing.
-    OCITREE_ASSIGN_OR_RETURN(meta_, store_->ReadDirMeta(stored_->meta));
+    OCITREE_ASSIGN_OR_RETURN(meta_, source_->ReadDirMeta(stored_->meta));
     loaded_ = true;
   }
   files_.clear();

@@ -29,7 +29,7 @@ class MutableTree {
 
   MutableTree();
   // A tree that stands for the stored dirtree/dirmeta pair until it is read.
-  static std::unique_ptr<MutableTree> FromStored(const ObjectStore& store, const Written& stored);
+  static std::unique_ptr<MutableTree> FromStored(const TreeSource& source, const Written& stored);
 
   Status SetMeta(const DirMeta& meta);
   Result<DirMeta> meta() const;
@@ -41,6 +41,8 @@ class MutableTree {
   Result<MutableTree*> EnsureDir(const std::string& name, const DirMeta& default_meta);
   // Walks "a/b/c" from this tree, creating missing directories.
   Result<MutableTree*> EnsurePath(std::string_view path, const DirMeta& default_meta);
+  // Makes this node stand for a stored tree, dropping what it held.
+  void ReplaceWithStored(const TreeSource& source, const Written& stored);
   // Puts a stored tree at `name`, replacing whatever was there.
   Status AdoptStored(const std::string& name, const Written& stored);
 
@@ -61,7 +63,7 @@ class MutableTree {
  private:
   Status Load() const;
 
-  const ObjectStore* store_ = nullptr;
+  const TreeSource* source_ = nullptr;
   std::optional<Written> stored_;  // what this node stands for, if anything
   mutable bool loaded_ = true;
   mutable DirMeta meta_;

@@ -30,7 +30,16 @@ struct ContentObject {
 // Metadata objects above this size are refused (libostree's limit too).
 inline constexpr size_t kMaxMetadataSize = 128u << 20;
 
-class ObjectStore {
+// Where trees are read from: the repository, or a transaction that also
+// sees the objects it has staged but not yet published.
+class TreeSource {
+ public:
+  virtual ~TreeSource() = default;
+  virtual Result<DirTree> ReadDirTree(const Checksum& checksum) const = 0;
+  virtual Result<DirMeta> ReadDirMeta(const Checksum& checksum) const = 0;
+};
+
+class ObjectStore : public TreeSource {
  public:
   static Result<std::unique_ptr<ObjectStore>> Create(const std::string& path, RepoMode mode);
   static Result<std::unique_ptr<ObjectStore>> Open(const std::string& path);
@@ -45,8 +54,8 @@ class ObjectStore {
   // The raw bytes of a metadata object (not verified against its name).
   Result<Bytes> ReadMetadataBytes(ObjectType type, const Checksum& checksum) const;
   Result<CommitObject> ReadCommit(const Checksum& checksum) const;
-  Result<DirTree> ReadDirTree(const Checksum& checksum) const;
-  Result<DirMeta> ReadDirMeta(const Checksum& checksum) const;
+  Result<DirTree> ReadDirTree(const Checksum& checksum) const override;
+  Result<DirMeta> ReadDirMeta(const Checksum& checksum) const override;
   Result<ContentObject> OpenContent(const Checksum& checksum) const;
   struct StoredObject {
     Checksum checksum;

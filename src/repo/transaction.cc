@@ -231,6 +231,28 @@ Result<Transaction::ContentWrite> Transaction::WriteContent(const FileMeta& meta
   return out;
 }
 
+Result<std::optional<Bytes>> Transaction::ReadStaged(ObjectType type, const Checksum& checksum) const {
+  std::string name = StagedName(checksum, type, store_.mode());
+  {
+    std::lock_guard<std::mutex> guard(mu_);
+    if (!staged_.count(name)) return std::optional<Bytes>();
+  }
+  OCITREE_ASSIGN_OR_RETURN(std::string text, ReadFileAt(staging_fd_.get(), name));
+  return std::optional<Bytes>(Bytes(text.begin(), text.end()));
+}
+
+Result<DirTree> Transaction::ReadDirTree(const Checksum& checksum) const {
+  OCITREE_ASSIGN_OR_RETURN(std::optional<Bytes> staged, ReadStaged(ObjectType::kDirTree, checksum));
+  if (!staged) return store_.ReadDirTree(checksum);
+  return ParseDirTree(*staged);
+}
+
+Result<DirMeta> Transaction::ReadDirMeta(const Checksum& checksum) const {
+  OCITREE_ASSIGN_OR_RETURN(std::optional<Bytes> staged, ReadStaged(ObjectType::kDirMeta, checksum));
+  if (!staged) return store_.ReadDirMeta(checksum);
+  return ParseDirMeta(*staged);
+}
+
 void Transaction::SetRef(std::string ref, const Checksum& commit) {
   std::lock_guard<std::mutex> guard(mu_);
   refs_.emplace_back(std::move(ref), commit);

@@ -22,7 +22,7 @@
 
 namespace ocitree {
 
-class Transaction {
+class Transaction : public TreeSource {
  public:
   static Result<std::unique_ptr<Transaction>> Begin(ObjectStore& store);
   ~Transaction();
@@ -47,6 +47,9 @@ class Transaction {
   Status Commit();
 
   ObjectStore& store() { return store_; }
+  // Trees as this transaction sees them: staged objects first, then the repo.
+  Result<DirTree> ReadDirTree(const Checksum& checksum) const override;
+  Result<DirMeta> ReadDirMeta(const Checksum& checksum) const override;
 
  private:
   Transaction(ObjectStore& store, RepoLock lock) : store_(store), lock_(std::move(lock)) {}
@@ -57,13 +60,15 @@ class Transaction {
                           const std::string& tmp_name, Checksum* checksum);
   Status WriteSymlinkObject(const FileMeta& meta, const std::string& tmp_name);
   Status PublishObjects();
+  // The bytes of a metadata object staged here, or nullopt.
+  Result<std::optional<Bytes>> ReadStaged(ObjectType type, const Checksum& checksum) const;
 
   ObjectStore& store_;
   RepoLock lock_;
   UniqueFd staging_fd_;
   std::string staging_name_;  // below tmp/
   std::atomic<uint64_t> counter_{0};
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::set<std::string> staged_;  // staged object names ("<hex>.<ext>")
   std::vector<Checksum> commits_;
   std::vector<std::pair<std::string, Checksum>> refs_;

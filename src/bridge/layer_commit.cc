@@ -1,0 +1,129 @@
+#include "bridge/layer_commit.h"
+
+#include <set>
+
+#include "gvariant/builder.h"
+#include "gvariant/view.h"
+#include "repo/commit_object.h"
+#include "repo/object_store.h"
+
+namespace ocitree {
+
+namespace {
+
+constexpr char kMetaDiffId[] = "ocitree.layer.diff-id";
+constexpr char kMetaBlob[] = "ocitree.layer.blob-digest";
+constexpr char kMetaMediaType[] = "ocitree.layer.media-type";
+constexpr char kMetaImplicitDirs[] = "ocitree.layer.implicit-dirs";
+constexpr char kMetaWhiteouts[] = "ocitree.layer.whiteouts";
+constexpr std::string_view kWhiteoutPrefix = ".wh.";
+constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
+
+// Builds the layer's own tree: entries as listed, markers as files.
+Status BuildTree(const LayerNode& node, const std::string& path, MutableTree* out, StoredLayer* info) {
+  if (node.meta) {
+    OCITREE_RETURN_IF_ERROR(out->SetMeta(*node.meta));
+  } else {
+    info->implicit_dirs.push_back(path);
+  }
+  for (const auto& [name, content] : node.markers) {
+    OCITREE_RETURN_IF_ERROR(out->SetFile(name, content));
+    info->whiteouts++;
+  }
+  for (const auto& [name, child] : node.children) {
+    if (!child->is_dir) {
+      OCITREE_RETURN_IF_ERROR(out->Remove(name).status());
+      OCITREE_RETURN_IF_ERROR(out->SetFile(name, child->content));
+      continue;
+    }
+    OCITREE_RETURN_IF_ERROR(out->Remove(name).status());
+    OCITREE_ASSIGN_OR_RETURN(MutableTree * dir, out->EnsureDir(name, DirMeta{}));
+    OCITREE_RETURN_IF_ERROR(BuildTree(*child, path.empty() ? name : path + "/" + name, dir, info));
+  }
+  return {};
+}
+
+Status LoadNode(const ObjectStore& store, const Checksum& tree_c, const Checksum& meta_c, const std::string& path,
+                const std::set<std::string>& implicit, LayerNode* node) {
+  OCITREE_ASSIGN_OR_RETURN(DirTree tree, store.ReadDirTree(tree_c));
+  if (!implicit.count(path)) {
+    OCITREE_ASSIGN_OR_RETURN(DirMeta meta, store.ReadDirMeta(meta_c));
+    node->meta = meta;
+  }
+  for (const auto& f : tree.files) {
+    if (f.name.rfind(kWhiteoutPrefix, 0) == 0) {
+      node->markers[f.name] = f.content;
+      std::string target = f.name.substr(kWhiteoutPrefix.size());
+      if (f.name == kOpaqueMarker)
+        node->opaque = true;
+      else if (target.rfind(".wh.", 0) != 0)
+        node->whiteouts.insert(target);
+      continue;
+    }
+    auto child = std::make_unique<LayerNode>();
+    child->is_dir = false;
+    child->content = f.content;
+    node->children[f.name] = std::move(child);
+  }
+  for (const auto& d : tree.dirs) {
+    auto child = std::make_unique<LayerNode>();
+    OCITREE_RETURN_IF_ERROR(LoadNode(store, d.tree, d.meta, path.empty() ? d.name : path + "/" + d.name, implicit, child.get()));
+    node->children[d.name] = std::move(child);
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string LayerRef(const oci::Digest& diff_id) { return kLayerRefPrefix + diff_id.Hex(); }
+
+Result<StoredLayer> WriteLayerCommit(Transaction& txn, const LayerNode& layer, const LayerOrigin& origin) {
+  StoredLayer info;
+  MutableTree tree;
+  OCITREE_RETURN_IF_ERROR(BuildTree(layer, "", &tree, &info));
+  OCITREE_ASSIGN_OR_RETURN(info.root, tree.Write(txn));
+  std::string ref = LayerRef(origin.diff_id);
+  MetadataBuilder meta;
+  meta.SetString(kMetaDiffId, origin.diff_id.ToString())
+      .SetString(kMetaBlob, origin.blob_digest)
+      .SetString(kMetaMediaType, origin.media_type)
+      .SetStringArray(kMetaImplicitDirs, info.implicit_dirs)
+      .Set(kMetaWhiteouts, "t", gvariant::Uint64(ToBigEndian64(info.whiteouts)))
+      .SetStringArray("ostree.ref-binding", {ref});
+  CommitObject commit;
+  commit.metadata = meta.Finish();
+  commit.subject = "Layer " + origin.diff_id.ToString();
+  commit.root_tree = info.root.tree;
+  commit.root_meta = info.root.meta;
+  OCITREE_ASSIGN_OR_RETURN(info.commit, txn.WriteMetadata(ObjectType::kCommit, SerializeCommit(commit)));
+  txn.SetRef(ref, info.commit);
+  return info;
+}
+
+Result<std::optional<StoredLayer>> FindStoredLayer(const ObjectStore& store, const oci::Digest& diff_id) {
+  OCITREE_ASSIGN_OR_RETURN(std::optional<Checksum> head, store.ReadRef(LayerRef(diff_id)));
+  if (!head || store.IsCommitPartial(*head)) return std::optional<StoredLayer>();
+  auto commit = store.ReadCommit(*head);
+  if (!commit.ok()) return std::optional<StoredLayer>();  // damaged: read the layer again
+  OCITREE_ASSIGN_OR_RETURN(gvariant::View meta, gvariant::View::Parse("a{sv}", commit->metadata));
+  gvariant::View v;
+  if (!gvariant::LookupVariant(meta, kMetaDiffId, &v) || v.type() != "s" || v.GetString() != diff_id.ToString())
+    return std::optional<StoredLayer>();
+  StoredLayer layer;
+  layer.commit = *head;
+  layer.root = {commit->root_tree, commit->root_meta};
+  if (gvariant::LookupVariant(meta, kMetaWhiteouts, &v) && v.type() == "t")
+    layer.whiteouts = FromBigEndian64(v.GetUint64());
+  if (gvariant::LookupVariant(meta, kMetaImplicitDirs, &v) && v.type() == "as")
+    for (size_t i = 0; i < v.NumChildren(); i++) layer.implicit_dirs.emplace_back(v.Child(i).GetString());
+  return std::optional<StoredLayer>(layer);
+}
+
+Result<std::unique_ptr<LayerNode>> LoadLayerNode(const ObjectStore& store, const StoredLayer& layer) {
+  std::set<std::string> implicit(layer.implicit_dirs.begin(), layer.implicit_dirs.end());
+  auto node = std::make_unique<LayerNode>();
+  OCITREE_RETURN_IF_ERROR(LoadNode(store, layer.root.tree, layer.root.meta, "", implicit, node.get()));
+  return node;
+}
+
+}  // namespace ocitree
