@@ -70,6 +70,16 @@ struct ImageInfo {
 // (sizes, digests, diff_ids); on any error no ref moves.
 Result<PullResult> PullImage(Repo& repo, std::string_view image, const PullOptions& options);
 
+struct ImagePruneReport {
+  std::vector<std::string> layer_refs_removed;  // layers no image commit lists (or would be, with dry_run)
+  PruneReport objects;
+};
+
+// Prune that knows about images: first drops the layer refs that no image
+// commit (on any branch, in any commit of its history) lists, then deletes
+// every object no remaining ref reaches. All under the exclusive lock.
+Result<ImagePruneReport> PruneImages(Repo& repo, const PruneOptions& options);
+
 // Every branch whose commit is a pulled image.
 Result<std::vector<ImageInfo>> ListImages(const Repo& repo);
 

@@ -197,6 +197,19 @@ TEST(GVariantMalformed, DepthLimit) {
   EXPECT_TRUE(Normal(t128, {}));  // an empty outer array has no deep values
 }
 
+// Many empty elements of a 120-deep type: every element re-enters every
+// level. Without the per-parse type cache this took ~15 s for 100k elements
+// (400 KB); it must stay proportional to elements x depth.
+TEST(GVariantMalformed, DeepTypeWithManyElements) {
+  std::string type = "a" + std::string(120, '(') + "ay" + std::string(120, ')');
+  Bytes data(20000 * 2, 0);  // 20k empty elements, 2-byte offsets all 0
+  Result<View> v = View::Parse(type, data);
+  ASSERT_TRUE(v.ok()) << v.status().message();
+  EXPECT_EQ(v->NumChildren(), 20000u);
+  // Each element prints as "(" x120, "[]", ",)" x120; plus ", " and "[]".
+  EXPECT_EQ(v->ToText().size(), 20000u * (120 * 3 + 2) + 2 * 19999u + 2);
+}
+
 TEST(GVariantMalformed, BadTypeArgument) {
   Result<View> r = View::Parse("a{sv", Hex("00"));
   ASSERT_FALSE(r.ok());

@@ -21,8 +21,15 @@ class View {
   View() = default;
 
   // Validates `data` as a value of `type`; rejects non-normal data unless
-  // `require_normal` is false (then only bounds are enforced and malformed
-  // children read as defaults, as glib does). `data` must outlive the view.
+  // `require_normal` is false. Lenient parsing still rejects framing that is
+  // out of bounds or out of order, wrong-sized fixed values at the top, and
+  // nesting of 128 or deeper; it tolerates nonzero padding, non-minimal
+  // offset widths, bad strings (GetString gives the bytes before the final
+  // NUL, or "" if there is none), bools other than 0/1, and reads, as glib
+  // does, an invalid variant as "()", a wrongly sized fixed-element array as
+  // empty and a wrongly sized maybe as Nothing. A bad `type` is
+  // kInvalidArgument, bad data kCorrupt. `data` must outlive the view;
+  // `type` need not (it is interned).
   static Result<View> Parse(std::string_view type, ByteView data, bool require_normal = true);
 
   std::string_view type() const { return type_; }

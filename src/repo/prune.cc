@@ -46,9 +46,15 @@ Status MarkReachable(const ObjectStore& store, const Checksum& commit_c, Reachab
 
 Result<PruneReport> PruneRepo(ObjectStore& store, const PruneOptions& options) {
   OCITREE_ASSIGN_OR_RETURN(RepoLock lock, RepoLock::Acquire(store.dirfd(), RepoLock::Kind::kExclusive));
+  return PruneRepoLocked(store, options, {});
+}
+
+Result<PruneReport> PruneRepoLocked(ObjectStore& store, const PruneOptions& options,
+                                    const std::set<std::string>& ignored_refs) {
   Reachable reachable;
   OCITREE_ASSIGN_OR_RETURN(std::vector<std::string> refs, store.ListRefs());
   for (const std::string& ref : refs) {
+    if (ignored_refs.count(ref)) continue;
     OCITREE_ASSIGN_OR_RETURN(std::optional<Checksum> target, store.ReadRef(ref));
     if (target) OCITREE_RETURN_IF_ERROR(MarkReachable(store, *target, &reachable).WithContext("ref " + ref));
   }

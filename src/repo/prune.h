@@ -12,6 +12,11 @@ namespace ocitree {
 
 Result<PruneReport> PruneRepo(ObjectStore& store, const PruneOptions& options);
 
+// The same, for callers that already hold the exclusive lock; refs in
+// `ignored_refs` do not count as roots (they are about to be deleted).
+Result<PruneReport> PruneRepoLocked(ObjectStore& store, const PruneOptions& options,
+                                    const std::set<std::string>& ignored_refs);
+
 // Adds to `reachable` everything reachable from `commit` (missing objects
 // are skipped: a partial commit still protects what it has).
 Status MarkReachable(const ObjectStore& store, const Checksum& commit,
