@@ -119,7 +119,7 @@ inline SimpleImage AddSimpleImage(LayoutBuilder& b, std::string_view arch = "amd
 }
 
 // Runs a shell command; true when it exits 0.
-inline bool Run(const std::string& command) { return std::system(command.c_str()) == 0; }
+inline bool RunShell(const std::string& command) { return std::system(command.c_str()) == 0; }
 
 }  // namespace ocitree::oci::testing
 

@@ -15,8 +15,8 @@ Result<size_t> VerifyingReader::Read(std::span<uint8_t> buf) {
   if (!error_.ok()) return error_;
   if (done_ || buf.empty()) return size_t{0};
   // One byte past the declared size is enough to prove the blob too long.
-  uint64_t allowed = size_ - count_ + 1;
-  if (buf.size() > allowed) buf = buf.first(static_cast<size_t>(allowed));
+  uint64_t left = size_ - count_;
+  if (left < buf.size()) buf = buf.first(static_cast<size_t>(left) + 1);
   Result<size_t> n = source_->Read(buf);
   if (!n.ok()) return Fail(n.status().WithContext(name_));
   if (*n > 0) {

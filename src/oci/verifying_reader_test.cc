@@ -95,6 +95,15 @@ TEST(OciVerifyingReaderTest, ShortBlobFails) {
   EXPECT_NE(got.status().message().find("10 bytes"), std::string::npos) << got.status().message();
 }
 
+TEST(OciVerifyingReaderTest, HugeDeclaredSizeIsJustShort) {
+  uint64_t given = 0;
+  auto r = Make("abc", Digest::Of(AsBytes("abc")), UINT64_MAX, &given);
+  Result<std::string> got = Drain(*r);
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), ErrorCode::kCorrupt);
+  EXPECT_EQ(given, 3u);
+}
+
 TEST(OciVerifyingReaderTest, LongBlobFailsWithoutReadingItAll) {
   std::string data(1 << 20, 'x');
   uint64_t given = 0;
