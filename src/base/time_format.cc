@@ -70,22 +70,18 @@ Result<int64_t> ParseTimestamp(std::string_view text) {
   return days * 86400 + hour * 3600 + minute * 60 + second - offset;
 }
 
-std::string FormatLogDate(uint64_t seconds) {
+namespace {
+std::string FormatUtc(uint64_t seconds, const char* format) {
   time_t t = static_cast<time_t>(seconds);
   struct tm tm;
   gmtime_r(&t, &tm);
   char buf[64];
-  strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S +0000", &tm);
+  strftime(buf, sizeof buf, format, &tm);
   return buf;
 }
+}  // namespace
 
-std::string FormatRfc3339(uint64_t seconds) {
-  time_t t = static_cast<time_t>(seconds);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  char buf[64];
-  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+std::string FormatLogDate(uint64_t seconds) { return FormatUtc(seconds, "%Y-%m-%d %H:%M:%S +0000"); }
+std::string FormatRfc3339(uint64_t seconds) { return FormatUtc(seconds, "%Y-%m-%dT%H:%M:%SZ"); }
 
 }  // namespace ocitree
