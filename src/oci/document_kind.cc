@@ -38,6 +38,12 @@ Result<DocumentKind> DocumentKindFromJson(const nlohmann::json& doc, std::string
                        "' is neither an image manifest nor an image index");
   }
   if (IsDockerSchema1Type(media_type_hint)) return Schema1(where);
+  // The descriptor that led here names what it points to; something that is
+  // neither a manifest nor an index (an artifact, a typo) is not pulled.
+  if (!media_type_hint.empty() && !IsManifestType(media_type_hint) && !IsIndexType(media_type_hint)) {
+    return Unsupported(std::string(where) + ": its descriptor's media type '" +
+                       std::string(media_type_hint.substr(0, 100)) + "' is neither an image manifest nor an image index");
+  }
   const Json* version = FindMember(doc, "schemaVersion");
   if (version != nullptr && version->is_number_unsigned() && version->get<uint64_t>() == 1) {
     return Schema1(where);
