@@ -85,9 +85,23 @@ class Importer {
     return Merge(*node, root);
   }
 
+  // Symlinks stored by this pull are still staged: remember their targets;
+  // older ones are read from the repository.
+  Result<std::optional<std::string>> SymlinkTarget(const Checksum& content) {
+    if (auto it = symlinks_.find(content); it != symlinks_.end()) return std::optional<std::string>(it->second);
+    auto obj = store_.OpenContent(content);
+    if (!obj.ok()) {
+      if (obj.status().code() == ErrorCode::kNotFound) return std::optional<std::string>();  // a staged regular file
+      return obj.status();
+    }
+    if (!obj->meta.is_symlink()) return std::optional<std::string>();
+    return std::optional<std::string>(obj->meta.symlink_target);
+  }
+
   Status Merge(const LayerNode& node, MutableTree* root) {
     ApplyStats applied;
-    OCITREE_RETURN_IF_ERROR(ApplyLayer(node, root, DirMeta{}, &applied));
+    SymlinkTargetFn target = [this](const Checksum& c) { return SymlinkTarget(c); };
+    OCITREE_RETURN_IF_ERROR(ApplyLayer(node, root, DirMeta{}, &applied, target));
     result.whiteouts += applied.whiteouts_applied;
     merged_any_ = true;
     return {};
@@ -136,12 +150,14 @@ class Importer {
     if (stats.special_skipped > 0)
       LogWarning("skipped " + std::to_string(stats.special_skipped) + " device nodes or fifos (first: " +
                  stats.first_special + "): OSTree cannot store them");
+    symlinks_.insert(layer.symlinks().begin(), layer.symlinks().end());
     return layer.TakeTree();
   }
 
   Transaction& txn_;
   const ObjectStore& store_;
   bool merged_any_ = false;
+  std::map<Checksum, std::string> symlinks_;
   oci::ImageSource& source_;
   const oci::ResolvedImage& image_;
   const PullOptions& options_;

@@ -97,6 +97,7 @@ Result<Checksum> LayerReader::WriteContent(tar::TarReader& reader, const tar::En
   }
   CanonicalizeForMode(txn_.store().mode(), &meta);
   OCITREE_ASSIGN_OR_RETURN(Transaction::ContentWrite w, txn_.WriteContent(meta, reader.content(), size));
+  if (meta.is_symlink()) symlinks_[w.checksum] = meta.symlink_target;
   (w.existed ? stats_.files_existing : stats_.files_written)++;
   stats_.bytes += size;
   return w.checksum;

@@ -34,6 +34,8 @@ class LayerReader {
   Status ReadAll(tar::TarReader& reader);
   std::unique_ptr<LayerNode> TakeTree() { return std::move(root_); }
   const LayerStats& stats() const { return stats_; }
+  // Targets of the symlinks this layer stored, by content checksum.
+  const std::map<Checksum, std::string>& symlinks() const { return symlinks_; }
 
  private:
   Status Add(tar::TarReader& reader, const tar::Entry& entry);
@@ -48,6 +50,7 @@ class LayerReader {
   std::unique_ptr<LayerNode> root_;
   std::map<std::string, Checksum> layer_files_;  // for hardlinks within the layer
   LayerStats stats_;
+  std::map<Checksum, std::string> symlinks_;
 };
 
 }  // namespace ocitree

@@ -5,6 +5,7 @@
 #ifndef OCITREE_BRIDGE_LAYER_TREE_H_
 #define OCITREE_BRIDGE_LAYER_TREE_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -40,11 +41,19 @@ struct ApplyStats {
   uint64_t whiteouts_applied = 0;
 };
 
-// Applies `layer` on top of `image`: opaque directories and whiteouts first
-// remove lower content, then the layer's entries replace what they name.
-// Directories the layer does not list keep their metadata; missing ones get
-// `default_dir`.
-Status ApplyLayer(const LayerNode& layer, MutableTree* image, const DirMeta& default_dir, ApplyStats* stats);
+// The target of a symlink content object, or nullopt for a regular file.
+using SymlinkTargetFn = std::function<Result<std::optional<std::string>>(const Checksum& content)>;
+
+// Applies `layer` on top of `image` (the image root): opaque directories and
+// whiteouts first remove lower content, then the layer's entries replace
+// what they name. Directories the layer does not list keep their metadata;
+// missing ones get `default_dir`. A path the layer reaches through a lower
+// symlink without listing the directory itself (`lib/x` over `lib ->
+// usr/lib`) goes where the symlink points, resolved inside the image root as
+// container runtimes and umoci do; with no `symlink_target` such a symlink
+// is replaced by a directory.
+Status ApplyLayer(const LayerNode& layer, MutableTree* image, const DirMeta& default_dir, ApplyStats* stats,
+                  const SymlinkTargetFn& symlink_target = {});
 
 }  // namespace ocitree
 

@@ -84,9 +84,12 @@ class ZstdReader : public ByteReader {
         input_ = {in_.data(), n, 0};
       }
       ZSTD_outBuffer out = {buf.data(), buf.size(), 0};
+      size_t in_before = input_.pos;
       size_t rc = ZSTD_decompressStream(stream_, &out, &input_);
       if (ZSTD_isError(rc)) return Corrupt(std::string("invalid zstd data: ") + ZSTD_getErrorName(rc));
-      frame_done_ = rc == 0;
+      // A call that made no progress says nothing about where the frame is
+      // (after a finished frame, zstd asks for the next frame's header).
+      if (out.pos > 0 || input_.pos > in_before) frame_done_ = rc == 0;
       if (out.pos > 0) return out.pos;
       if (source_done_ && input_.pos == input_.size) {
         if (!frame_done_) return Corrupt("truncated zstd stream");

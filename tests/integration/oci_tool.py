@@ -1,0 +1,598 @@
+#!/usr/bin/env python3
+"""oci_tool.py — hand-made OCI image pieces for the integration tests (stdlib only;
+zstd through the `zstd` CLI).
+
+  oci_tool.py layer SPEC.json OUT.tar
+      Writes a tar with exactly the entries of SPEC, in SPEC order (see
+      "Layer spec" below).  Deterministic: fixed mtimes, no user/group names.
+
+  oci_tool.py append LAYOUT TAG LAYER.tar [--compress raw|gzip|zstd]
+                     [--media-type TYPE] [--tag NEWTAG] [--comment TEXT]
+                     [--created RFC3339]
+      Appends LAYER.tar as a new top layer of image TAG: writes the (compressed)
+      blob, appends its descriptor to the manifest (digest, size) and the
+      uncompressed sha256 to the config's rootfs.diff_ids (plus a history
+      entry), writes the new config and manifest blobs and points TAG (or
+      NEWTAG, leaving TAG alone) at the new manifest in index.json.
+
+  oci_tool.py recompress LAYOUT TAG NEWTAG raw|gzip|zstd
+      A copy of TAG whose layers are all recompressed (diff_ids unchanged).
+
+  oci_tool.py index LAYOUT NEWTAG TAG=OS/ARCH[/VARIANT] ...
+      Writes an image index blob referencing the manifests of the TAGs with
+      `platform` fields and tags it NEWTAG in index.json.
+
+  oci_tool.py corrupt LAYOUT TAG KIND [ARG]
+      Damages image TAG in place (run it on a copy of the layout).  KIND:
+        truncate-layer [N]  the top layer blob cut to N bytes (default: half), stored
+                            under its new digest; the descriptor's digest and
+                            size match the cut blob, the diff_id is unchanged:
+                            only decompression (or the tar reader) notices
+        flip-layer [OFF]    one byte (default: the middle one) of the top layer
+                            blob flipped in place: blob digest mismatch (offset
+                            9 of a gzip blob is the OS byte of its header: the
+                            stream stays valid, only the digest check notices)
+        size-layer DELTA    the top layer descriptor's size changed by DELTA
+        diff-id             one hex digit of the top diff_id changed
+        missing-layer       the top layer blob deleted
+        layer-media-type T  the top layer descriptor's mediaType set to T
+        manifest-media-type T  the index.json descriptor's mediaType set to T
+        config-missing      the config blob deleted
+
+  oci_tool.py info LAYOUT TAG
+      Prints JSON: {manifest_digest, manifest_size, config_digest,
+      diff_ids, layers: [{digest, size, mediaType}], created, architecture}.
+
+  oci_tool.py blob LAYOUT DIGEST       prints the blob's path
+
+  oci_tool.py gvariant s|as < TEXT
+      Decodes GVariant text (as printed by `ostree show --print-metadata-key`):
+      s -> the exact string bytes on stdout; as -> a JSON list.
+
+  oci_tool.py check-commit REPO BRANCH LAYOUT TAG REFERENCE [--digest D]
+      Checks the image commit's metadata with the real `ostree show` against
+      the image in LAYOUT: ocitree.image.manifest / .config are the exact blob
+      bytes (and hash to their digests), .manifest-digest, .reference,
+      .diff-ids, ostree.architecture, and the commit timestamp = config
+      `created` (seconds, UTC). Prints ok:/FAIL: lines; exit 1 on a FAIL.
+
+Layer spec (JSON list, one object per tar entry, written in that order):
+  {"path": "a/b", "type": "file", "content": "text", "mode": 420}
+  keys: path (str; or path_hex: raw bytes in hex for non-UTF-8 names)
+        type: file | dir | symlink | hardlink | char | block | fifo
+        mode (int, default 0644 / 0755 for dirs), uid, gid (default 0)
+        content (str) | content_hex (str) | size_zeros (int)      [file]
+        target (str; or target_hex)                  [symlink, hardlink]
+        major, minor                                     [char, block]
+        xattrs: {"user.name": "value"} (value str; "hex:..." for bytes)
+        mtime (int, default 1700000000)
+  Paths are written byte for byte (no normalisation, no "./" added).
+"""
+import copy
+import gzip
+import hashlib
+import io
+import json
+import os
+import subprocess
+import sys
+import tarfile
+
+MT_INDEX = "application/vnd.oci.image.index.v1+json"
+MT_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+MT_CONFIG = "application/vnd.oci.image.config.v1+json"
+MT_LAYER = {
+    "raw": "application/vnd.oci.image.layer.v1.tar",
+    "gzip": "application/vnd.oci.image.layer.v1.tar+gzip",
+    "zstd": "application/vnd.oci.image.layer.v1.tar+zstd",
+}
+REF_NAME = "org.opencontainers.image.ref.name"
+MTIME = 1700000000
+
+
+def die(msg):
+    print("oci_tool: " + msg, file=sys.stderr)
+    sys.exit(1)
+
+
+# --------------------------------------------------------------------- tar --
+def _bytes_or_str(entry, key):
+    if key + "_hex" in entry:
+        return bytes.fromhex(entry[key + "_hex"]).decode("utf-8", "surrogateescape")
+    return entry.get(key)
+
+
+def build_layer(spec):
+    buf = io.BytesIO()
+    # PAX so long names, UTF-8 names and xattrs all work; surrogateescape lets
+    # non-UTF-8 names through (tarfile then writes hdrcharset=BINARY).
+    tf = tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT,
+                      encoding="utf-8", errors="surrogateescape")
+    for e in spec:
+        name = _bytes_or_str(e, "path")
+        if name is None:
+            die("spec entry without path: %r" % e)
+        ti = tarfile.TarInfo(name)
+        t = e.get("type", "file")
+        ti.mtime = e.get("mtime", MTIME)
+        ti.uid = e.get("uid", 0)
+        ti.gid = e.get("gid", 0)
+        ti.uname = ti.gname = ""
+        data = None
+        if t == "file":
+            ti.type = tarfile.REGTYPE
+            ti.mode = e.get("mode", 0o644)
+            if "content_hex" in e:
+                data = bytes.fromhex(e["content_hex"])
+            elif "size_zeros" in e:
+                data = b"\0" * e["size_zeros"]
+            else:
+                data = e.get("content", "").encode()
+            ti.size = len(data)
+        elif t == "dir":
+            ti.type = tarfile.DIRTYPE
+            ti.mode = e.get("mode", 0o755)
+        elif t == "symlink":
+            ti.type = tarfile.SYMTYPE
+            ti.mode = e.get("mode", 0o777)
+            ti.linkname = _bytes_or_str(e, "target")
+        elif t == "hardlink":
+            ti.type = tarfile.LNKTYPE
+            ti.mode = e.get("mode", 0o644)
+            ti.linkname = _bytes_or_str(e, "target")
+        elif t in ("char", "block"):
+            ti.type = tarfile.CHRTYPE if t == "char" else tarfile.BLKTYPE
+            ti.mode = e.get("mode", 0o666)
+            ti.devmajor = e.get("major", 1)
+            ti.devminor = e.get("minor", 3)
+        elif t == "fifo":
+            ti.type = tarfile.FIFOTYPE
+            ti.mode = e.get("mode", 0o644)
+        else:
+            die("unknown entry type %r" % t)
+        pax = {}
+        for k, v in (e.get("xattrs") or {}).items():
+            if v.startswith("hex:"):
+                v = bytes.fromhex(v[4:]).decode("utf-8", "surrogateescape")
+            pax["SCHILY.xattr." + k] = v
+        ti.pax_headers = pax
+        tf.addfile(ti, io.BytesIO(data) if data is not None else None)
+    tf.close()
+    return buf.getvalue()
+
+
+# ------------------------------------------------------------- compression --
+def compress(raw, how):
+    if how == "raw":
+        return raw
+    if how == "gzip":
+        out = io.BytesIO()
+        with gzip.GzipFile(fileobj=out, mode="wb", mtime=0, compresslevel=6) as g:
+            g.write(raw)
+        return out.getvalue()
+    if how == "zstd":
+        return subprocess.run(["zstd", "-q", "-c", "-3", "--no-check"], input=raw,
+                              stdout=subprocess.PIPE, check=True).stdout
+    die("unknown compression %r" % how)
+
+
+def decompress(blob):
+    if blob[:2] == b"\x1f\x8b":
+        return gzip.decompress(blob)
+    if blob[:4] == b"\x28\xb5\x2f\xfd":
+        return subprocess.run(["zstd", "-q", "-d", "-c"], input=blob,
+                              stdout=subprocess.PIPE, check=True).stdout
+    return blob
+
+
+def sha(b):
+    return "sha256:" + hashlib.sha256(b).hexdigest()
+
+
+# ------------------------------------------------------------------ layout --
+class Layout:
+    def __init__(self, path):
+        self.path = path
+        with open(os.path.join(path, "index.json"), "rb") as f:
+            self.index = json.loads(f.read())
+
+    def blob_path(self, digest):
+        alg, enc = digest.split(":", 1)
+        return os.path.join(self.path, "blobs", alg, enc)
+
+    def read_blob(self, digest):
+        with open(self.blob_path(digest), "rb") as f:
+            return f.read()
+
+    def write_blob(self, data):
+        d = sha(data)
+        p = self.blob_path(d)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        if not os.path.exists(p):
+            with open(p, "wb") as f:
+                f.write(data)
+        return d, len(data)
+
+    def find(self, tag):
+        for i, m in enumerate(self.index.get("manifests", [])):
+            if (m.get("annotations") or {}).get(REF_NAME) == tag:
+                return i, m
+        die("tag %r not in %s/index.json" % (tag, self.path))
+
+    def load(self, tag):
+        _, desc = self.find(tag)
+        manifest = json.loads(self.read_blob(desc["digest"]))
+        config = json.loads(self.read_blob(manifest["config"]["digest"]))
+        return desc, manifest, config
+
+    def save_index(self):
+        data = json.dumps(self.index, separators=(",", ":")).encode()
+        tmp = os.path.join(self.path, "index.json.tmp")
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.rename(tmp, os.path.join(self.path, "index.json"))
+
+    def set_tag(self, tag, desc):
+        """Points TAG at DESC (replacing an existing TAG entry, else appended)."""
+        desc = copy.deepcopy(desc)
+        desc.setdefault("annotations", {})[REF_NAME] = tag
+        ms = self.index.setdefault("manifests", [])
+        for i, m in enumerate(ms):
+            if (m.get("annotations") or {}).get(REF_NAME) == tag:
+                ms[i] = desc
+                break
+        else:
+            ms.append(desc)
+        self.save_index()
+
+    def store(self, tag, desc, manifest, config=None):
+        """Writes CONFIG (if given) and MANIFEST blobs, points TAG at them."""
+        manifest = copy.deepcopy(manifest)
+        if config is not None:
+            cbytes = json.dumps(config, separators=(",", ":")).encode()
+            cd, cs = self.write_blob(cbytes)
+            manifest["config"]["digest"] = cd
+            manifest["config"]["size"] = cs
+        mbytes = json.dumps(manifest, separators=(",", ":")).encode()
+        md, ms = self.write_blob(mbytes)
+        nd = copy.deepcopy(desc)
+        nd["digest"], nd["size"] = md, ms
+        self.set_tag(tag, nd)
+        return md
+
+
+# ---------------------------------------------------------------- commands --
+def cmd_layer(args):
+    if len(args) != 2:
+        die("usage: layer SPEC.json OUT.tar")
+    with open(args[0]) as f:
+        spec = json.load(f)
+    data = build_layer(spec)
+    with open(args[1], "wb") as f:
+        f.write(data)
+
+
+def parse_opts(args, names):
+    pos, opts = [], {}
+    it = iter(args)
+    for a in it:
+        if a in names:
+            opts[a] = next(it)
+        elif a.startswith("--"):
+            die("unknown option " + a)
+        else:
+            pos.append(a)
+    return pos, opts
+
+
+def cmd_append(args):
+    pos, o = parse_opts(args, {"--compress", "--media-type", "--tag", "--comment", "--created"})
+    if len(pos) != 3:
+        die("usage: append LAYOUT TAG LAYER.tar [--compress C] [--media-type T] [--tag NEW]")
+    L = Layout(pos[0])
+    tag = pos[1]
+    with open(pos[2], "rb") as f:
+        raw = f.read()
+    how = o.get("--compress", "gzip")
+    blob = compress(raw, how)
+    bd, bs = L.write_blob(blob)
+    desc, manifest, config = L.load(tag)
+    manifest["layers"].append({"mediaType": o.get("--media-type", MT_LAYER[how]),
+                               "digest": bd, "size": bs})
+    config.setdefault("rootfs", {"type": "layers", "diff_ids": []})["diff_ids"].append(sha(raw))
+    if "--created" in o:
+        config["created"] = o["--created"]
+    config.setdefault("history", []).append({
+        "created": config.get("created", "2024-01-01T00:00:00Z"),
+        "created_by": "oci_tool.py append",
+        "comment": o.get("--comment", os.path.basename(pos[2]))})
+    print(L.store(o.get("--tag", tag), desc, manifest, config))
+
+
+def cmd_recompress(args):
+    if len(args) != 4:
+        die("usage: recompress LAYOUT TAG NEWTAG raw|gzip|zstd")
+    L = Layout(args[0])
+    desc, manifest, config = L.load(args[1])
+    how = args[3]
+    for layer in manifest["layers"]:
+        raw = decompress(L.read_blob(layer["digest"]))
+        blob = compress(raw, how)
+        layer["digest"], layer["size"] = L.write_blob(blob)
+        layer["mediaType"] = MT_LAYER[how]
+    print(L.store(args[2], desc, manifest))
+
+
+def cmd_index(args):
+    if len(args) < 3:
+        die("usage: index LAYOUT NEWTAG TAG=OS/ARCH[/VARIANT] ...")
+    L = Layout(args[0])
+    entries = []
+    for a in args[2:]:
+        tag, plat = a.split("=", 1)
+        parts = plat.split("/")
+        _, desc = L.find(tag)
+        d = {"mediaType": desc.get("mediaType", MT_MANIFEST), "digest": desc["digest"],
+             "size": desc["size"], "platform": {"architecture": parts[1], "os": parts[0]}}
+        if len(parts) > 2:
+            d["platform"]["variant"] = parts[2]
+        entries.append(d)
+    idx = {"schemaVersion": 2, "mediaType": MT_INDEX, "manifests": entries}
+    data = json.dumps(idx, separators=(",", ":")).encode()
+    dg, sz = L.write_blob(data)
+    L.set_tag(args[1], {"mediaType": MT_INDEX, "digest": dg, "size": sz})
+    print(dg)
+
+
+def cmd_corrupt(args):
+    if len(args) < 3:
+        die("usage: corrupt LAYOUT TAG KIND [ARG]")
+    L = Layout(args[0])
+    tag, kind = args[1], args[2]
+    arg = args[3] if len(args) > 3 else None
+    desc, manifest, config = L.load(tag)
+    top = manifest["layers"][-1]
+    if kind == "truncate-layer":
+        blob = L.read_blob(top["digest"])
+        cut = blob[: int(arg) if arg else len(blob) // 2]
+        top["digest"], top["size"] = L.write_blob(cut)
+        L.store(tag, desc, manifest)
+    elif kind == "flip-layer":
+        p = L.blob_path(top["digest"])
+        with open(p, "r+b") as f:
+            data = bytearray(f.read())
+            data[int(arg) if arg else len(data) // 2] ^= 0x01
+            f.seek(0)
+            f.write(data)
+    elif kind == "size-layer":
+        top["size"] += int(arg)
+        L.store(tag, desc, manifest)
+    elif kind == "diff-id":
+        d = config["rootfs"]["diff_ids"][-1]
+        last = d[-1]
+        config["rootfs"]["diff_ids"][-1] = d[:-1] + ("0" if last != "0" else "1")
+        L.store(tag, desc, manifest, config)
+    elif kind == "missing-layer":
+        os.unlink(L.blob_path(top["digest"]))
+    elif kind == "layer-media-type":
+        top["mediaType"] = arg
+        L.store(tag, desc, manifest)
+    elif kind == "manifest-media-type":
+        i, d = L.find(tag)
+        L.index["manifests"][i]["mediaType"] = arg
+        L.save_index()
+    elif kind == "config-missing":
+        os.unlink(L.blob_path(manifest["config"]["digest"]))
+    else:
+        die("unknown corruption " + kind)
+
+
+
+# ---------------------------------------------------------- GVariant text --
+_ESC = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
+
+
+def gv_parse_string(text, i):
+    """Parses one GVariant text string literal at text[i] (g_variant_print
+    form: '...' or "...", backslash escapes \\\\ \\' \\" \\a\\b\\f\\n\\r\\t\\v
+    \\uXXXX \\UXXXXXXXX). Returns (str, next index)."""
+    q = text[i]
+    if q not in "'\"":
+        raise ValueError("no string literal at %d: %r" % (i, text[i:i + 20]))
+    out = []
+    i += 1
+    while True:
+        c = text[i]
+        if c == q:
+            return "".join(out), i + 1
+        if c == "\\":
+            n = text[i + 1]
+            if n in _ESC:
+                out.append(_ESC[n]); i += 2
+            elif n == "u":
+                out.append(chr(int(text[i + 2:i + 6], 16))); i += 6
+            elif n == "U":
+                out.append(chr(int(text[i + 2:i + 10], 16))); i += 10
+            else:
+                out.append(n); i += 2
+        else:
+            out.append(c); i += 1
+
+
+def gv_string(text):
+    text = text.strip()
+    s, j = gv_parse_string(text, 0)
+    if text[j:].strip():
+        raise ValueError("trailing text after string: %r" % text[j:j + 20])
+    return s
+
+
+def gv_strv(text):
+    text = text.strip()
+    if text.startswith("@as"):
+        text = text[3:].strip()
+    if not (text.startswith("[") and text.endswith("]")):
+        raise ValueError("not an array: %r" % text[:40])
+    out, i = [], 1
+    while True:
+        while text[i] in " ,":
+            i += 1
+        if text[i] == "]":
+            return out
+        s, i = gv_parse_string(text, i)
+        out.append(s)
+
+
+def cmd_gvariant(args):
+    """gvariant s|as < TEXT: decodes GVariant text; s -> the raw UTF-8 bytes on
+    stdout, as -> a JSON list."""
+    text = sys.stdin.read()
+    if args == ["s"]:
+        sys.stdout.buffer.write(gv_string(text).encode("utf-8", "surrogatepass"))
+    elif args == ["as"]:
+        print(json.dumps(gv_strv(text)))
+    else:
+        die("usage: gvariant s|as < TEXT")
+
+
+def _rfc3339_seconds(s):
+    """Seconds since the epoch of an RFC 3339 time, fraction dropped."""
+    import calendar
+    import re
+    m = re.fullmatch(r"(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(\.\d+)?([Zz]|[+-]\d\d:\d\d)", s)
+    if not m:
+        raise ValueError("not RFC 3339: %r" % s)
+    y, mo, d, h, mi, se = (int(x) for x in m.groups()[:6])
+    t = calendar.timegm((y, mo, d, h, mi, se, 0, 0, 0))
+    tz = m.group(8)
+    if tz not in ("Z", "z"):
+        off = int(tz[1:3]) * 3600 + int(tz[4:6]) * 60
+        t -= off if tz[0] == "+" else -off
+    return t
+
+
+OCI_TO_OSTREE_ARCH = {"amd64": "x86_64", "arm64": "aarch64", "386": "i686", "arm": "armhfp",
+                      "ppc64le": "ppc64le", "s390x": "s390x", "riscv64": "riscv64"}
+
+
+def cmd_check_commit(args):
+    """check-commit REPO BRANCH LAYOUT TAG REFERENCE
+    Compares the commit's metadata (read with the real `ostree show`) with the
+    image in LAYOUT (TAG "" = the only manifest; for an index tag, give the
+    platform manifest's tag or use --digest): prints `ok: ...` / `FAIL: ...`
+    lines, exit 1 if any failed."""
+    pos, o = parse_opts(args, {"--digest"})
+    if len(pos) != 5:
+        die("usage: check-commit REPO BRANCH LAYOUT TAG REFERENCE [--digest sha256:...]")
+    repo, branch, layout, tag, reference = pos
+    L = Layout(layout)
+    if "--digest" in o:
+        mdigest = o["--digest"]
+    elif tag == "":
+        ms = L.index.get("manifests", [])
+        if len(ms) != 1:
+            die("layout has %d manifests: name a tag" % len(ms))
+        mdigest = ms[0]["digest"]
+    else:
+        mdigest = L.find(tag)[1]["digest"]
+    mbytes = L.read_blob(mdigest)
+    manifest = json.loads(mbytes)
+    cbytes = L.read_blob(manifest["config"]["digest"])
+    config = json.loads(cbytes)
+    results = []
+
+    def res(ok, msg):
+        results.append(ok)
+        print(("ok: " if ok else "FAIL: ") + msg)
+
+    def meta(key):
+        p = subprocess.run(["ostree", "show", "--repo=" + repo, "--print-metadata-key=" + key, branch],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if p.returncode != 0:
+            res(False, "ostree show --print-metadata-key=%s: %s" % (key, p.stderr.decode(errors="replace").strip()))
+            return None
+        return p.stdout.decode("utf-8", "surrogateescape")
+
+    t = meta("ocitree.image.manifest")
+    if t is not None:
+        got = gv_string(t).encode("utf-8", "surrogateescape")
+        res(got == mbytes, "ocitree.image.manifest is the exact manifest blob (%d bytes, sha256 %s; got %d bytes, %s)"
+            % (len(mbytes), sha(mbytes)[7:19], len(got), sha(got)[7:19]))
+        res(sha(got) == mdigest, "sha256 of ocitree.image.manifest = manifest digest %s" % mdigest)
+    t = meta("ocitree.image.config")
+    if t is not None:
+        got = gv_string(t).encode("utf-8", "surrogateescape")
+        res(got == cbytes, "ocitree.image.config is the exact config blob (%d bytes; got %d)" % (len(cbytes), len(got)))
+        res(sha(got) == manifest["config"]["digest"], "sha256 of ocitree.image.config = config digest")
+    t = meta("ocitree.image.manifest-digest")
+    if t is not None:
+        got = gv_string(t)
+        res(got == mdigest, "ocitree.image.manifest-digest = %s (got %s)" % (mdigest, got))
+    t = meta("ocitree.image.reference")
+    if t is not None:
+        got = gv_string(t)
+        res(got == reference, "ocitree.image.reference = %r (got %r)" % (reference, got))
+    t = meta("ocitree.image.diff-ids")
+    if t is not None:
+        got = gv_strv(t)
+        want = config["rootfs"]["diff_ids"]
+        res(got == want, "ocitree.image.diff-ids = config rootfs.diff_ids (%d; got %d)" % (len(want), len(got)))
+    t = meta("ostree.architecture")
+    if t is not None:
+        got = gv_string(t)
+        want = OCI_TO_OSTREE_ARCH.get(config.get("architecture"), config.get("architecture"))
+        res(got == want, "ostree.architecture = %r for config architecture %r (got %r)"
+            % (want, config.get("architecture"), got))
+    p = subprocess.run(["ostree", "show", "--repo=" + repo, branch], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE)
+    date = None
+    for line in p.stdout.decode(errors="replace").splitlines():
+        if line.startswith("Date:"):
+            date = line.split(":", 1)[1].strip()
+    import time
+    want = _rfc3339_seconds(config["created"])
+    want_txt = time.strftime("%Y-%m-%d %H:%M:%S +0000", time.gmtime(want))
+    res(date == want_txt, "commit timestamp = config created %s -> %s (ostree show: %s)"
+        % (config["created"], want_txt, date))
+    sys.exit(0 if all(results) else 1)
+
+
+def cmd_info(args):
+    if len(args) != 2:
+        die("usage: info LAYOUT TAG")
+    L = Layout(args[0])
+    desc = L.find(args[1])[1]
+    mb = L.read_blob(desc["digest"])
+    out = {"manifest_digest": desc["digest"], "manifest_size": desc["size"],
+           "media_type": desc.get("mediaType")}
+    m = json.loads(mb)
+    if "config" in m:
+        cb = L.read_blob(m["config"]["digest"])
+        c = json.loads(cb)
+        out.update({"config_digest": m["config"]["digest"],
+                    "diff_ids": c.get("rootfs", {}).get("diff_ids", []),
+                    "layers": m.get("layers", []), "created": c.get("created"),
+                    "architecture": c.get("architecture"), "os": c.get("os")})
+    print(json.dumps(out, indent=1))
+
+
+def cmd_blob(args):
+    print(Layout(args[0]).blob_path(args[1]))
+
+
+def main():
+    if len(sys.argv) < 2:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+    cmds = {"layer": cmd_layer, "append": cmd_append, "recompress": cmd_recompress,
+            "index": cmd_index, "corrupt": cmd_corrupt, "info": cmd_info, "blob": cmd_blob,
+            "gvariant": cmd_gvariant, "check-commit": cmd_check_commit}
+    c = cmds.get(sys.argv[1])
+    if c is None:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+    c(sys.argv[2:])
+
+
+if __name__ == "__main__":
+    main()
