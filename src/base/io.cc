@@ -50,6 +50,12 @@ Status WriteAll(int fd, ByteView data, std::string_view what) {
   return {};
 }
 
+Status FdSink::Write(ByteView data) {
+  OCITREE_RETURN_IF_ERROR(WriteAll(fd_, data, name_));
+  bytes_ += data.size();
+  return {};
+}
+
 Result<std::string> ReadFileAt(int dirfd, const std::string& path) {
   UniqueFd fd(::openat(dirfd, path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
   if (!fd.valid()) return Status::FromErrno("open " + path, errno);

@@ -20,6 +20,40 @@ class ByteReader {
   virtual Result<size_t> Read(std::span<uint8_t> buf) = 0;
 };
 
+// Where written bytes go: files, compressors, digesters, tar writers.
+class ByteSink {
+ public:
+  virtual ~ByteSink() = default;
+  virtual Status Write(ByteView data) = 0;
+};
+
+// Appends to a byte vector (tests, small documents).
+class BytesSink : public ByteSink {
+ public:
+  explicit BytesSink(Bytes* out) : out_(out) {}
+  Status Write(ByteView data) override {
+    out_->insert(out_->end(), data.begin(), data.end());
+    return {};
+  }
+
+ private:
+  Bytes* out_;
+};
+
+// Writes to a file descriptor it does not own, retrying on EINTR and short
+// writes; counts the bytes.
+class FdSink : public ByteSink {
+ public:
+  explicit FdSink(int fd, std::string name = "") : fd_(fd), name_(std::move(name)) {}
+  Status Write(ByteView data) override;
+  uint64_t bytes() const { return bytes_; }
+
+ private:
+  int fd_;
+  std::string name_;
+  uint64_t bytes_ = 0;
+};
+
 // Reads until `buf` is full or the stream ends; returns the bytes read.
 Result<size_t> ReadFull(ByteReader& in, std::span<uint8_t> buf);
 

@@ -61,26 +61,6 @@ inline constexpr size_t kRecipeMaxHeaderBytes = size_t{4} << 20;
 inline constexpr size_t kRecipeMaxTrailerBytes = size_t{8} << 20;
 inline constexpr uint64_t kRecipeMaxContentSize = uint64_t{1} << 56;
 
-// Where rebuilt bytes go.
-class ByteSink {
- public:
-  virtual ~ByteSink() = default;
-  virtual Status Write(ByteView data) = 0;
-};
-
-// Appends to a byte vector (tests, small layers).
-class BytesSink : public ByteSink {
- public:
-  explicit BytesSink(Bytes* out) : out_(out) {}
-  Status Write(ByteView data) override {
-    out_->insert(out_->end(), data.begin(), data.end());
-    return {};
-  }
-
- private:
-  Bytes* out_;
-};
-
 // Builds a recipe while a layer is read, in tar order. Memory stays bounded:
 // records are compressed as they come, only the compressed recipe is kept.
 class RecipeWriter {
