@@ -50,6 +50,7 @@ struct PullResult {
   uint64_t files_existing = 0;   // content the repo already had
   uint64_t special_skipped = 0;  // device nodes and fifos left out
   uint64_t whiteouts = 0;        // lower entries removed by whiteouts
+  uint64_t recipe_bytes = 0;     // size of the layer recipes stored (layered storage)
 };
 
 struct ImageInfo {
@@ -70,9 +71,24 @@ struct ImageInfo {
 // (sizes, digests, diff_ids); on any error no ref moves.
 Result<PullResult> PullImage(Repo& repo, std::string_view image, const PullOptions& options);
 
+// Space that only one ref (with what goes away with it) holds.
+struct SpaceUse {
+  std::string name;      // a branch, or a layer ref
+  uint64_t bytes = 0;    // object file sizes
+  uint64_t objects = 0;
+  size_t layers = 0;     // for branches: layers its images list
+};
+
 struct ImagePruneReport {
-  std::vector<std::string> layer_refs_removed;  // layers no image commit lists (or would be, with dry_run)
+  // Layer refs (and their recipe refs) no image commit lists: removed, or
+  // that would be with dry_run.
+  std::vector<std::string> layer_refs_removed;
   PruneReport objects;
+  // With dry_run only. Per branch: what deleting it (and then pruning)
+  // would free, its layers included unless another branch lists them too.
+  std::vector<SpaceUse> branches;
+  // Per layer ref in layer_refs_removed: what removing it frees.
+  std::vector<SpaceUse> layers;
 };
 
 // Prune that knows about images: first drops the layer refs that no image

@@ -5,6 +5,7 @@
 #include "bridge/image_metadata.h"
 #include "bridge/layer_commit.h"
 #include "bridge/layer_reader.h"
+#include "bridge/recipe_commit.h"
 #include "bridge/layer_tree.h"
 #include "compress/decompress.h"
 #include "oci/media_types.h"
@@ -56,19 +57,36 @@ class Importer {
   PullResult result;
 
  private:
+  // Layer refs hold layers exactly as their tars have them; content hooks
+  // change that, so such pulls neither reuse nor record shared layers.
+  bool ShareLayers() const { return !options_.hooks.on_entry; }
+  bool KeepLayers() const { return options_.storage == Storage::kLayered && ShareLayers(); }
+
   Status ImportLayer(const oci::Descriptor& desc, const oci::Digest& diff_id, MutableTree* root) {
-    OCITREE_ASSIGN_OR_RETURN(std::optional<StoredLayer> stored, FindStoredLayer(store_, diff_id));
+    std::optional<StoredLayer> stored;
+    if (ShareLayers()) {
+      OCITREE_ASSIGN_OR_RETURN(stored, FindStoredLayer(store_, diff_id));
+    }
+    if (stored && KeepLayers()) {
+      // A layered image also needs the layer's recipe.
+      OCITREE_ASSIGN_OR_RETURN(bool has_recipe, HasRecipe(store_, diff_id));
+      if (!has_recipe) stored.reset();
+    }
     if (stored) {
       // Already in the repository: the blob is not even opened.
       result.layers_reused++;
       return MergeStored(*stored, root);
     }
-    OCITREE_ASSIGN_OR_RETURN(std::unique_ptr<LayerNode> node, ReadLayer(desc, diff_id, root));
-    if (options_.storage == Storage::kLayered) {
-      OCITREE_ASSIGN_OR_RETURN(StoredLayer written, WriteLayerCommit(txn_, *node, {diff_id, desc.digest.ToString(), desc.media_type}));
+    std::optional<RecipeWriter> recipe;
+    if (KeepLayers()) recipe.emplace();
+    OCITREE_ASSIGN_OR_RETURN(LayerRead read, ReadLayer(desc, diff_id, root, recipe ? &*recipe : nullptr));
+    if (KeepLayers()) {
+      OCITREE_ASSIGN_OR_RETURN(StoredLayer written, WriteLayerCommit(txn_, *read.node, {diff_id, desc.digest.ToString(), desc.media_type}));
+      OCITREE_RETURN_IF_ERROR(WriteRecipeCommit(txn_, diff_id, read.recipe, read.recipe_extras).status());
+      result.recipe_bytes += read.recipe.size();
       if (CanAdopt(written)) return MergeStored(written, root);
     }
-    return Merge(*node, root);
+    return Merge(*read.node, root);
   }
 
   // The first layer, without whiteouts, is the image tree as it is: take it
@@ -107,7 +125,14 @@ class Importer {
     return {};
   }
 
-  Result<std::unique_ptr<LayerNode>> ReadLayer(const oci::Descriptor& desc, const oci::Digest& diff_id, MutableTree* root) {
+  struct LayerRead {
+    std::unique_ptr<LayerNode> node;
+    Bytes recipe;  // with a recipe writer
+    std::vector<Checksum> recipe_extras;
+  };
+
+  Result<LayerRead> ReadLayer(const oci::Descriptor& desc, const oci::Digest& diff_id, MutableTree* root,
+                              RecipeWriter* recipe) {
     OCITREE_ASSIGN_OR_RETURN(oci::LayerType type, oci::ClassifyLayer(desc.media_type));
     OCITREE_ASSIGN_OR_RETURN(std::unique_ptr<ByteReader> blob, source_.OpenBlob(desc));
     progress_.layer_size = desc.size;
@@ -129,7 +154,7 @@ class Importer {
     }
     HashingReader diff_hash(*tar_bytes);
     tar::TarReader reader(diff_hash);
-    LayerReader layer(txn_, *root, options_.hooks);
+    LayerReader layer(txn_, *root, options_.hooks, recipe);
     OCITREE_RETURN_IF_ERROR(layer.ReadAll(reader));
     // The rest of the stream (record padding) counts for the diff_id, and
     // reading to the end makes the blob reader check size and digest.
@@ -151,7 +176,13 @@ class Importer {
       LogWarning("skipped " + std::to_string(stats.special_skipped) + " device nodes or fifos (first: " +
                  stats.first_special + "): OSTree cannot store them");
     symlinks_.insert(layer.symlinks().begin(), layer.symlinks().end());
-    return layer.TakeTree();
+    LayerRead read;
+    if (recipe != nullptr) {
+      OCITREE_ASSIGN_OR_RETURN(read.recipe, recipe->Finish(reader.trailer(), actual_diff));
+      read.recipe_extras = layer.RecipeExtras();
+    }
+    read.node = layer.TakeTree();
+    return read;
   }
 
   Transaction& txn_;
@@ -218,7 +249,12 @@ Result<PullResult> ImportImage(ObjectStore& store, const oci::ImageReference& re
   result.branch = branch;
   result.manifest_digest = digest;
   result.layers = image.manifest.layers.size();
-  const std::string storage = options.storage == Storage::kLayered ? "layered" : "flattened";
+  bool layered = options.storage == Storage::kLayered;
+  if (layered && options.hooks.on_entry) {
+    LogWarning("an entry hook changes the image's content: storing it flattened (shared layers hold only unchanged content)");
+    layered = false;
+  }
+  const std::string storage = layered ? "layered" : "flattened";
   OCITREE_ASSIGN_OR_RETURN(bool up_to_date, AlreadyPulled(store, head, digest, reference.ToString(), storage));
   if (up_to_date) {
     result.up_to_date = true;

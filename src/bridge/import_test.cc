@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "bridge/image_metadata.h"
+#include "bridge/recipe_commit.h"
 #include "oci/oci_test_util.h"
 #include "ocitree/image.h"
 #include "repo/object_store.h"
@@ -129,7 +130,8 @@ TEST_F(ImportTest, CorruptLayerMovesNoRef) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), ErrorCode::kCorrupt) << r.status().message();
   EXPECT_EQ(*repo_->ResolveRev("img"), before);
-  EXPECT_EQ(repo_->ListRefs()->size(), 2u);  // the branch and the good image's layer
+  // The branch, and the good image's layer with its recipe.
+  EXPECT_EQ(repo_->ListRefs()->size(), 3u);
   EXPECT_TRUE(repo_->Fsck()->ok());
 }
 
@@ -150,6 +152,82 @@ TEST_F(ImportTest, LayeredPullReusesStoredLayersWithoutReadingThem) {
   auto a = repo_->ReadCommit("first");
   auto b = repo_->ReadCommit("second");
   EXPECT_EQ(a->root_tree, b->root_tree);
+}
+
+// Pulls `tar` as a one-layer image and rebuilds the layer from its recipe.
+std::string PullAndRebuild(Repo& repo, LayoutBuilder& layout, const std::string& tar, const std::string& tag,
+                           PullOptions o = {}) {
+  auto image = AddSimpleImage(layout, "arm64", tar);
+  layout.WriteIndex(oci::testing::DescriptorJson(image.manifest, TagAnnotation(tag)));
+  o.branch = tag;
+  o.platform = "linux/arm64";
+  auto r = PullImage(repo, "oci:" + layout.dir() + ":" + tag, o);
+  EXPECT_TRUE(r.ok()) << r.status().message();
+  Bytes out;
+  BytesSink sink(&out);
+  Status s = RebuildLayerTar(repo.store(), image.layer.digest, sink);
+  EXPECT_TRUE(s.ok()) << s.message();
+  return std::string(out.begin(), out.end());
+}
+
+TEST_F(ImportTest, LayeredPullRebuildsTheLayerTarByteForByte) {
+  std::string tar = LayerTar();
+  EXPECT_EQ(PullAndRebuild(*repo_, *layout_, tar, "plain"), tar);
+  // GNU tar pads archives to 10240-byte records.
+  std::string padded = tar + std::string(10240 - tar.size() % 10240, '\0');
+  EXPECT_EQ(PullAndRebuild(*repo_, *layout_, padded, "padded"), padded);
+  EXPECT_TRUE(repo_->Fsck()->ok());
+}
+
+TEST_F(ImportTest, RecipeKeepsContentTheLayerTreeDropped) {
+  // The same path twice: the tree keeps the second file, the tar needs both;
+  // a file under a path that later becomes a file; a device node with data.
+  HeaderSpec first;
+  first.name = "a";
+  HeaderSpec dir;
+  dir.name = "d/";
+  dir.typeflag = '5';
+  HeaderSpec inner;
+  inner.name = "d/inner";
+  HeaderSpec d_file;
+  d_file.name = "d";
+  HeaderSpec fifo;
+  fifo.name = "fifo";
+  fifo.typeflag = '6';
+  Bytes t = TarBuilder()
+                .Add(first, "first content\n")
+                .Add(dir)
+                .Add(inner, "inner content\n")
+                .Add(d_file, "d is a file now\n")
+                .Add(first, "second content\n")
+                .Add(fifo)
+                .Finish();
+  std::string tar(t.begin(), t.end());
+  EXPECT_EQ(PullAndRebuild(*repo_, *layout_, tar, "dup"), tar);
+  // Prune keeps what only the recipe needs.
+  PruneOptions prune;
+  ASSERT_TRUE(PruneImages(*repo_, prune).ok());
+  std::string again = PullAndRebuild(*repo_, *layout_, tar, "dup2");
+  EXPECT_EQ(again, tar);
+  EXPECT_TRUE(repo_->Fsck()->ok());
+}
+
+TEST_F(ImportTest, FlattenedAndHookedPullsKeepNoRecipe) {
+  PullOptions o;
+  o.storage = Storage::kFlattened;
+  o.branch = "flat";
+  o.platform = "linux/arm64";
+  ASSERT_TRUE(PullImage(*repo_, Ref(), o).ok());
+  o.storage = Storage::kLayered;
+  o.branch = "hooked";
+  o.hooks.on_entry = [](ImportEntry&) { return true; };
+  ASSERT_TRUE(PullImage(*repo_, Ref(), o).ok());
+  auto refs = repo_->ListRefs();
+  ASSERT_TRUE(refs.ok());
+  EXPECT_EQ(refs->size(), 2u);
+  Bytes out;
+  BytesSink sink(&out);
+  EXPECT_EQ(RebuildLayerTar(repo_->store(), image_.layer.digest, sink).code(), ErrorCode::kNotFound);
 }
 
 }  // namespace

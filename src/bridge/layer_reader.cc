@@ -2,6 +2,9 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <iterator>
+
 #include "repo/commit.h"
 #include "repo/dirtree.h"
 #include "repo/tree_path.h"
@@ -32,8 +35,8 @@ Xattrs ToXattrs(const std::vector<std::pair<std::string, std::string>>& in) {
 
 }  // namespace
 
-LayerReader::LayerReader(Transaction& txn, const MutableTree& lower, const ImportHooks& hooks)
-    : txn_(txn), lower_(lower), hooks_(hooks), root_(std::make_unique<LayerNode>()) {}
+LayerReader::LayerReader(Transaction& txn, const MutableTree& lower, const ImportHooks& hooks, RecipeWriter* recipe)
+    : txn_(txn), lower_(lower), hooks_(hooks), root_(std::make_unique<LayerNode>()), recipe_(recipe) {}
 
 Status LayerReader::ReadAll(tar::TarReader& reader) {
   tar::Entry entry;
@@ -41,8 +44,59 @@ Status LayerReader::ReadAll(tar::TarReader& reader) {
     OCITREE_ASSIGN_OR_RETURN(bool more, reader.Next(&entry));
     if (!more) return {};
     stats_.entries++;
+    entry_content_.reset();
     OCITREE_RETURN_IF_ERROR(Add(reader, entry));
+    if (recipe_ != nullptr) OCITREE_RETURN_IF_ERROR(AddToRecipe(reader, entry));
   }
+}
+
+Status LayerReader::AddToRecipe(tar::TarReader& reader, const tar::Entry& entry) {
+  uint64_t size = entry.size;
+  if (size > 0 && !entry_content_) {
+    // Data the tree does not take (a device node with a size, a moot
+    // whiteout): the rebuilt tar still needs it.
+    if (reader.content_remaining() != size)
+      return Internal("layer reader consumed part of " + entry.path + " without storing it");
+    FileMeta meta;
+    meta.mode = S_IFREG | 0644;
+    CanonicalizeForMode(txn_.store().mode(), &meta);
+    auto w = txn_.WriteContent(meta, reader.content(), size);
+    if (!w.ok()) return w.status().WithContext(entry.path);
+    entry_content_ = w->checksum;
+  }
+  if (reader.content_remaining() != 0) return Internal("content of " + entry.path + " left unread");
+  std::optional<Checksum> content;
+  if (size > 0) {
+    content = entry_content_;
+    recipe_contents_.push_back(*content);
+  }
+  return recipe_->AddEntry(reader.raw_header(), content, size, reader.padding()).WithContext(entry.path);
+}
+
+namespace {
+
+void CollectTreeContents(const LayerNode& node, std::vector<Checksum>* out) {
+  for (const auto& [name, content] : node.markers) out->push_back(content);
+  for (const auto& [name, child] : node.children) {
+    if (child->is_dir)
+      CollectTreeContents(*child, out);
+    else
+      out->push_back(child->content);
+  }
+}
+
+}  // namespace
+
+std::vector<Checksum> LayerReader::RecipeExtras() const {
+  std::vector<Checksum> needed = recipe_contents_;
+  std::sort(needed.begin(), needed.end());
+  needed.erase(std::unique(needed.begin(), needed.end()), needed.end());
+  std::vector<Checksum> listed;
+  if (root_) CollectTreeContents(*root_, &listed);
+  std::sort(listed.begin(), listed.end());
+  std::vector<Checksum> extras;
+  std::set_difference(needed.begin(), needed.end(), listed.begin(), listed.end(), std::back_inserter(extras));
+  return extras;
 }
 
 Status LayerReader::AddWhiteout(tar::TarReader& reader, const tar::Entry& raw, const ImportEntry& entry,
@@ -98,6 +152,7 @@ Result<Checksum> LayerReader::WriteContent(tar::TarReader& reader, const tar::En
   CanonicalizeForMode(txn_.store().mode(), &meta);
   OCITREE_ASSIGN_OR_RETURN(Transaction::ContentWrite w, txn_.WriteContent(meta, reader.content(), size));
   if (meta.is_symlink()) symlinks_[w.checksum] = meta.symlink_target;
+  if (size > 0) entry_content_ = w.checksum;
   (w.existed ? stats_.files_existing : stats_.files_written)++;
   stats_.bytes += size;
   return w.checksum;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "bridge/layer_recipe.h"
 #include "bridge/layer_tree.h"
 #include "ocitree/hooks.h"
 #include "repo/transaction.h"
@@ -27,8 +28,10 @@ struct LayerStats {
 class LayerReader {
  public:
   // `lower` is the image as the layers below this one left it (for hardlinks
-  // to files of lower layers).
-  LayerReader(Transaction& txn, const MutableTree& lower, const ImportHooks& hooks);
+  // to files of lower layers). With a `recipe`, every entry's raw bytes go
+  // into it, and content the tree will not list is stored all the same.
+  LayerReader(Transaction& txn, const MutableTree& lower, const ImportHooks& hooks,
+              RecipeWriter* recipe = nullptr);
 
   // Reads every entry of the tar stream.
   Status ReadAll(tar::TarReader& reader);
@@ -36,6 +39,9 @@ class LayerReader {
   const LayerStats& stats() const { return stats_; }
   // Targets of the symlinks this layer stored, by content checksum.
   const std::map<Checksum, std::string>& symlinks() const { return symlinks_; }
+  // After ReadAll, with a recipe: content objects the recipe needs that the
+  // layer tree does not list (sorted, unique).
+  std::vector<Checksum> RecipeExtras() const;
 
  private:
   Status Add(tar::TarReader& reader, const tar::Entry& entry);
@@ -43,6 +49,7 @@ class LayerReader {
                      const std::vector<std::string>& parts);
   Result<Checksum> WriteContent(tar::TarReader& reader, const tar::Entry& raw, const ImportEntry& entry);
   Result<Checksum> ResolveHardlink(const std::string& target);
+  Status AddToRecipe(tar::TarReader& reader, const tar::Entry& entry);
 
   Transaction& txn_;
   const MutableTree& lower_;
@@ -51,6 +58,9 @@ class LayerReader {
   std::map<std::string, Checksum> layer_files_;  // for hardlinks within the layer
   LayerStats stats_;
   std::map<Checksum, std::string> symlinks_;
+  RecipeWriter* recipe_;
+  std::optional<Checksum> entry_content_;  // what WriteContent stored for the current entry
+  std::vector<Checksum> recipe_contents_;
 };
 
 }  // namespace ocitree
