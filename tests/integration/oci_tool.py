@@ -43,6 +43,17 @@ zstd through the `zstd` CLI).
       Prints JSON: {manifest_digest, manifest_size, config_digest,
       diff_ids, layers: [{digest, size, mediaType}], created, architecture}.
 
+  oci_tool.py check-reconstruct ORIG_LAYOUT ORIG_TAG NEW_LAYOUT NEW_TAG
+      Checks an image rebuilt from a repository (`ocitree push --reconstruct`)
+      against the original: NEW_TAG in NEW_LAYOUT/index.json; every blob
+      present with the digest and size its descriptor says; config blob
+      digest and bytes = the original's; same number of layers, each with the
+      original media type, compressed as that media type says (magic bytes),
+      decompressed with `gzip -dc` / `zstd -dc` / as is, hashing to the
+      original diff_id; an uncompressed layer keeps its digest. Prints
+      ok:/FAIL: lines (and the compressed digests, which may differ); exit 1
+      on a FAIL.
+
   oci_tool.py blob LAYOUT DIGEST       prints the blob's path
 
   oci_tool.py gvariant s|as < TEXT
@@ -576,6 +587,113 @@ def cmd_info(args):
     print(json.dumps(out, indent=1))
 
 
+def _layer_compression(media_type):
+    if media_type.endswith("+gzip") or media_type.endswith(".tar.gzip"):
+        return "gzip"
+    if media_type.endswith("+zstd") or media_type.endswith(".tar.zstd"):
+        return "zstd"
+    if media_type.endswith(".tar") or media_type.endswith(".tar.diff"):
+        return "raw"
+    return None
+
+
+def cmd_check_reconstruct(args):
+    """check-reconstruct ORIG_LAYOUT ORIG_TAG NEW_LAYOUT NEW_TAG"""
+    if len(args) != 4:
+        die("usage: check-reconstruct ORIG_LAYOUT ORIG_TAG NEW_LAYOUT NEW_TAG")
+    O = Layout(args[0])
+    results = []
+
+    def res(ok, msg):
+        results.append(ok)
+        print(("ok: " if ok else "FAIL: ") + msg)
+
+    def done():
+        sys.exit(0 if results and all(results) else 1)
+
+    odesc = O.find(args[1])[1]
+    omanifest = json.loads(O.read_blob(odesc["digest"]))
+    ocbytes = O.read_blob(omanifest["config"]["digest"])
+    oconfig = json.loads(ocbytes)
+    diff_ids = oconfig["rootfs"]["diff_ids"]
+    new_path, tag = args[2], args[3]
+    try:
+        with open(os.path.join(new_path, "oci-layout"), "rb") as f:
+            ver = json.loads(f.read()).get("imageLayoutVersion")
+        res(ver == "1.0.0", "oci-layout says imageLayoutVersion 1.0.0 (got %r)" % ver)
+    except (OSError, ValueError) as e:
+        res(False, "oci-layout file: %s" % e)
+    try:
+        N = Layout(new_path)
+    except (OSError, ValueError) as e:
+        res(False, "index.json: %s" % e)
+        done()
+    descs = [m for m in N.index.get("manifests", [])
+             if (m.get("annotations") or {}).get(REF_NAME) == tag]
+    res(len(descs) == 1, "index.json has exactly one manifest tagged %r (got %d)" % (tag, len(descs)))
+    if len(descs) != 1:
+        done()
+    desc = descs[0]
+
+    def blob(d, what):
+        try:
+            data = N.read_blob(d["digest"])
+        except OSError as e:
+            res(False, "%s blob %s: %s" % (what, d.get("digest"), e))
+            return None
+        res(sha(data) == d["digest"] and len(data) == d.get("size"),
+            "%s blob matches its descriptor (digest %s, size %s; blob: %s, %d bytes)"
+            % (what, d["digest"][:19], d.get("size"), sha(data)[:19], len(data)))
+        return data
+
+    mbytes = blob(desc, "manifest")
+    if mbytes is None:
+        done()
+    manifest = json.loads(mbytes)
+    res(manifest.get("schemaVersion") == 2, "manifest schemaVersion 2")
+    res(manifest.get("config", {}).get("digest") == omanifest["config"]["digest"],
+        "config digest = the original's %s (got %s)" % (omanifest["config"]["digest"],
+                                                       manifest.get("config", {}).get("digest")))
+    cbytes = blob(manifest["config"], "config")
+    if cbytes is not None:
+        res(cbytes == ocbytes, "config bytes = the original's (%d bytes)" % len(ocbytes))
+    layers = manifest.get("layers", [])
+    res(len(layers) == len(omanifest["layers"]),
+        "%d layers as the original (got %d)" % (len(omanifest["layers"]), len(layers)))
+    for i, (ol, nl) in enumerate(zip(omanifest["layers"], layers)):
+        what = "layer %d" % (i + 1)
+        res(nl.get("mediaType") == ol.get("mediaType"),
+            "%s media type = the original's %s (got %s)" % (what, ol.get("mediaType"), nl.get("mediaType")))
+        data = blob(nl, what)
+        if data is None:
+            continue
+        how = _layer_compression(nl.get("mediaType", ""))
+        magic = {"gzip": b"\x1f\x8b", "zstd": b"\x28\xb5\x2f\xfd"}
+        if how in magic:
+            res(data[:len(magic[how])] == magic[how], "%s is %s data (magic bytes)" % (what, how))
+            p = subprocess.run([how, "-dc"], input=data, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            if p.returncode != 0:
+                res(False, "%s: %s -dc failed: %s" % (what, how, p.stderr.decode(errors="replace").strip()))
+                continue
+            tar = p.stdout
+        elif how == "raw":
+            res(data[:2] not in (b"\x1f\x8b",) and data[:4] != b"\x28\xb5\x2f\xfd",
+                "%s is not compressed (media type says a plain tar)" % what)
+            tar = data
+        else:
+            res(False, "%s: unknown layer media type %r" % (what, nl.get("mediaType")))
+            continue
+        want = diff_ids[i] if i < len(diff_ids) else None
+        res(sha(tar) == want, "%s: the uncompressed tar (%d bytes) hashes to the diff_id %s (got %s)"
+            % (what, len(tar), (want or "?")[:19], sha(tar)[:19]))
+        if how == "raw":
+            res(nl["digest"] == ol["digest"], "%s (uncompressed) keeps its digest" % what)
+        else:
+            print("%s: compressed digest %s the original's (%s)" % (
+                what, "equals" if nl["digest"] == ol["digest"] else "differs from", ol["digest"][:19]))
+    done()
+
+
 def cmd_blob(args):
     print(Layout(args[0]).blob_path(args[1]))
 
@@ -586,7 +704,8 @@ def main():
         sys.exit(2)
     cmds = {"layer": cmd_layer, "append": cmd_append, "recompress": cmd_recompress,
             "index": cmd_index, "corrupt": cmd_corrupt, "info": cmd_info, "blob": cmd_blob,
-            "gvariant": cmd_gvariant, "check-commit": cmd_check_commit}
+            "gvariant": cmd_gvariant, "check-commit": cmd_check_commit,
+            "check-reconstruct": cmd_check_reconstruct}
     c = cmds.get(sys.argv[1])
     if c is None:
         print(__doc__, file=sys.stderr)
