@@ -26,7 +26,8 @@ struct ImportEntry {
 
 struct ImportHooks {
   // Called for every regular file, directory, symlink and hardlink of every
-  // layer, in layer order. Return false to leave the entry out.
+  // layer, in layer order, from one thread (not necessarily the caller's).
+  // Return false to leave the entry out.
   std::function<bool(ImportEntry& entry)> on_entry;
   // Maps the image's OCI architecture ("amd64") to the name recorded as
   // ostree.architecture; the default follows FORMATS.md 9.3 ("x86_64").

@@ -17,12 +17,13 @@
 
 namespace ocitree {
 
+// Layers are read several at a time; this sums them up.
 struct PullProgress {
-  size_t layer = 0;          // 1-based index of the layer being read
-  size_t layers = 0;
-  uint64_t layer_bytes = 0;  // compressed bytes of this layer read so far
-  uint64_t layer_size = 0;   // its compressed size
-  uint64_t entries = 0;      // tar entries read so far, all layers
+  size_t layers = 0;         // layers of the image
+  size_t layers_done = 0;    // read, or found in the repository
+  uint64_t bytes = 0;        // compressed bytes read so far, all layers
+  uint64_t total_bytes = 0;  // compressed size of the layers that must be read
+  uint64_t entries = 0;      // tar entries of the layers read so far
 };
 
 enum class Storage {
@@ -35,7 +36,12 @@ struct PullOptions {
   std::string branch;    // default: derived from the reference, "ocitree/image/..."
   std::string platform;  // "os/arch[/variant]"; default: this machine's
   ImportHooks hooks;
-  std::function<void(const PullProgress&)> on_progress;  // called often; keep it cheap
+  // Called often, from the threads that read layers (one call at a time);
+  // keep it cheap.
+  std::function<void(const PullProgress&)> on_progress;
+  // Layers read at once; 0: as many as the machine has cores (2 to 4). An
+  // entry hook always reads one at a time, so it sees entries in order.
+  size_t max_parallel_layers = 0;
 };
 
 struct PullResult {

@@ -25,6 +25,7 @@ enum class ErrorCode {
   kIo,               // the operating system said no
   kBusy,             // a lock could not be taken in time
   kInternal,         // a bug: an invariant did not hold
+  kCancelled,        // stopped on request (another part of the work failed first)
 };
 
 const char* ErrorCodeName(ErrorCode code);
@@ -62,6 +63,7 @@ Status NotFound(std::string message);
 Status Corrupt(std::string message);
 Status Unsupported(std::string message);
 Status Internal(std::string message);
+Status Cancelled(std::string message);
 
 template <typename T>
 class [[nodiscard]] Result {

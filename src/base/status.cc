@@ -16,6 +16,7 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kIo: return "i/o error";
     case ErrorCode::kBusy: return "busy";
     case ErrorCode::kInternal: return "internal error";
+    case ErrorCode::kCancelled: return "cancelled";
   }
   return "unknown";
 }
@@ -55,5 +56,6 @@ Status NotFound(std::string m) { return Status::Error(ErrorCode::kNotFound, std:
 Status Corrupt(std::string m) { return Status::Error(ErrorCode::kCorrupt, std::move(m)); }
 Status Unsupported(std::string m) { return Status::Error(ErrorCode::kUnsupported, std::move(m)); }
 Status Internal(std::string m) { return Status::Error(ErrorCode::kInternal, std::move(m)); }
+Status Cancelled(std::string m) { return Status::Error(ErrorCode::kCancelled, std::move(m)); }
 
 }  // namespace ocitree

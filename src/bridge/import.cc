@@ -1,9 +1,17 @@
 #include "bridge/import.h"
 
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <thread>
+
 #include "base/hashing_reader.h"
 #include "base/log.h"
 #include "bridge/image_metadata.h"
 #include "bridge/layer_commit.h"
+#include "bridge/layer_import.h"
 #include "bridge/layer_reader.h"
 #include "bridge/recipe_commit.h"
 #include "bridge/layer_tree.h"
@@ -19,74 +27,178 @@ namespace ocitree {
 
 namespace {
 
-// Counts compressed bytes for progress reports.
-class CountingReader : public ByteReader {
- public:
-  CountingReader(ByteReader& source, std::function<void(uint64_t)> on_read)
-      : source_(source), on_read_(std::move(on_read)) {}
-  Result<size_t> Read(std::span<uint8_t> buf) override {
-    OCITREE_ASSIGN_OR_RETURN(size_t n, source_.Read(buf));
-    bytes_ += n;
-    if (on_read_) on_read_(bytes_);
-    return n;
-  }
-  uint64_t bytes() const { return bytes_; }
-
- private:
-  ByteReader& source_;
-  std::function<void(uint64_t)> on_read_;
-  uint64_t bytes_ = 0;
-};
+// How many layers are read at once: decompression and hashing of one layer
+// keep about one core busy.
+size_t ParallelLayers(const PullOptions& options) {
+  if (options.hooks.on_entry) return 1;  // hooks see entries in layer order
+  if (options.max_parallel_layers > 0) return options.max_parallel_layers;
+  return std::clamp<size_t>(std::thread::hardware_concurrency(), 2, 4);
+}
 
 class Importer {
  public:
   Importer(Transaction& txn, oci::ImageSource& source, const oci::ResolvedImage& image, const PullOptions& options)
       : txn_(txn), store_(txn.store()), source_(source), image_(image), options_(options) {}
+  ~Importer() { StopWorkers(); }
 
+  // Reads the layers that are not in the repository yet (several at once),
+  // and applies all layers to `root` in order as they become available.
   Status ImportLayers(MutableTree* root) {
-    progress_.layers = image_.manifest.layers.size();
-    for (size_t i = 0; i < image_.manifest.layers.size(); i++) {
-      progress_.layer = i + 1;
-      Status s = ImportLayer(image_.manifest.layers[i], image_.config.diff_ids[i], root);
-      if (!s.ok())
-        return s.WithContext("layer " + std::to_string(i + 1) + " (" + image_.manifest.layers[i].digest.ToString() + ")");
+    const size_t n = image_.manifest.layers.size();
+    OCITREE_RETURN_IF_ERROR(Plan());
+    progress_.layers = n;
+    StartWorkers();
+    for (size_t i = 0; i < n; i++) {
+      Status s = ApplyLayerAt(i, root);
+      if (!s.ok()) {
+        StopWorkers();
+        if (s.code() == ErrorCode::kCancelled && !first_error_.ok()) return first_error_;
+        return s.WithContext(LayerName(i));
+      }
     }
+    StopWorkers();
     return {};
   }
 
   PullResult result;
 
  private:
+  struct Slot {
+    std::optional<StoredLayer> stored;  // already in the repository
+    size_t same_as = SIZE_MAX;          // an earlier layer with this diff_id
+    bool done = false;
+    Result<LayerRead> read = Internal("layer not read");
+  };
+
+  std::string LayerName(size_t i) const {
+    return "layer " + std::to_string(i + 1) + " (" + image_.manifest.layers[i].digest.ToString() + ")";
+  }
+
   // Layer refs hold layers exactly as their tars have them; content hooks
   // change that, so such pulls neither reuse nor record shared layers.
   bool ShareLayers() const { return !options_.hooks.on_entry; }
   bool KeepLayers() const { return options_.storage == Storage::kLayered && ShareLayers(); }
 
-  Status ImportLayer(const oci::Descriptor& desc, const oci::Digest& diff_id, MutableTree* root) {
-    std::optional<StoredLayer> stored;
-    if (ShareLayers()) {
-      OCITREE_ASSIGN_OR_RETURN(stored, FindStoredLayer(store_, diff_id));
+  Status Plan() {
+    const size_t n = image_.manifest.layers.size();
+    slots_ = std::vector<Slot>(n);
+    std::map<oci::Digest, size_t> first;
+    for (size_t i = 0; i < n; i++) {
+      const oci::Digest& diff_id = image_.config.diff_ids[i];
+      if (auto it = first.find(diff_id); it != first.end()) {
+        slots_[i].same_as = it->second;
+        continue;
+      }
+      first.emplace(diff_id, i);
+      if (ShareLayers()) {
+        OCITREE_ASSIGN_OR_RETURN(slots_[i].stored, FindStoredLayer(store_, diff_id));
+      }
+      if (slots_[i].stored && KeepLayers()) {
+        // A layered image also needs the layer's recipe.
+        OCITREE_ASSIGN_OR_RETURN(bool has_recipe, HasRecipe(store_, diff_id));
+        if (!has_recipe) slots_[i].stored.reset();
+      }
+      if (!slots_[i].stored) {
+        to_read_.push_back(i);
+        progress_.total_bytes += static_cast<uint64_t>(image_.manifest.layers[i].size);
+      }
     }
-    if (stored && KeepLayers()) {
-      // A layered image also needs the layer's recipe.
-      OCITREE_ASSIGN_OR_RETURN(bool has_recipe, HasRecipe(store_, diff_id));
-      if (!has_recipe) stored.reset();
+    return {};
+  }
+
+  void StartWorkers() {
+    size_t count = std::min(ParallelLayers(options_), to_read_.size());
+    for (size_t w = 0; w < count; w++) workers_.emplace_back([this] { Work(); });
+  }
+
+  void StopWorkers() {
+    cancel_ = true;
+    for (std::thread& t : workers_) t.join();
+    workers_.clear();
+  }
+
+  // Takes the next unread layer, in image order, until none is left.
+  void Work() {
+    for (;;) {
+      size_t k = next_.fetch_add(1);
+      if (k >= to_read_.size() || cancel_) return;
+      size_t i = to_read_[k];
+      LayerReadOptions o;
+      o.hooks = &options_.hooks;
+      o.with_recipe = KeepLayers();
+      o.cancel = &cancel_;
+      o.on_bytes = [this](uint64_t n) { Report([&] { progress_.bytes += n; }); };
+      Result<LayerRead> read =
+          ReadLayerBlob(txn_, source_, image_.manifest.layers[i], image_.config.diff_ids[i], o);
+      std::lock_guard lock(mu_);
+      if (!read.ok() && read.status().code() != ErrorCode::kCancelled && first_error_.ok()) {
+        first_error_ = read.status().WithContext(LayerName(i));
+        cancel_ = true;
+      }
+      slots_[i].read = std::move(read);
+      slots_[i].done = true;
+      done_.notify_all();
     }
-    if (stored) {
+  }
+
+  template <typename F>
+  void Report(F change) {
+    std::lock_guard lock(progress_mu_);
+    change();
+    if (options_.on_progress) options_.on_progress(progress_);
+  }
+
+  Status ApplyLayerAt(size_t i, MutableTree* root) {
+    Slot& slot = slots_[i];
+    if (slot.same_as != SIZE_MAX) {
+      // The same layer again: its first occurrence was read or found.
+      Slot& first = slots_[slot.same_as];
+      Report([&] { progress_.layers_done++; });
+      if (first.stored) return MergeStored(*first.stored, root);
+      if (!first.read.ok()) return first.read.status();
+      return Merge(*first.read->node, root);
+    }
+    if (slot.stored) {
       // Already in the repository: the blob is not even opened.
       result.layers_reused++;
-      return MergeStored(*stored, root);
+      Report([&] { progress_.layers_done++; });
+      return MergeStored(*slot.stored, root);
     }
-    std::optional<RecipeWriter> recipe;
-    if (KeepLayers()) recipe.emplace();
-    OCITREE_ASSIGN_OR_RETURN(LayerRead read, ReadLayer(desc, diff_id, root, recipe ? &*recipe : nullptr));
+    {
+      std::unique_lock lock(mu_);
+      done_.wait(lock, [&] { return slot.done; });
+    }
+    if (!slot.read.ok()) return slot.read.status();
+    LayerRead& read = *slot.read;
+    Account(read);
+    OCITREE_RETURN_IF_ERROR(ResolveLowerLinks(read.node.get(), *root));
+    const oci::Descriptor& desc = image_.manifest.layers[i];
+    const oci::Digest& diff_id = image_.config.diff_ids[i];
     if (KeepLayers()) {
-      OCITREE_ASSIGN_OR_RETURN(StoredLayer written, WriteLayerCommit(txn_, *read.node, {diff_id, desc.digest.ToString(), desc.media_type}));
+      OCITREE_ASSIGN_OR_RETURN(StoredLayer written,
+                               WriteLayerCommit(txn_, *read.node, {diff_id, desc.digest.ToString(), desc.media_type}));
       OCITREE_RETURN_IF_ERROR(WriteRecipeCommit(txn_, diff_id, read.recipe, read.recipe_extras).status());
       result.recipe_bytes += read.recipe.size();
+      read.recipe = Bytes();
       if (CanAdopt(written)) return MergeStored(written, root);
     }
     return Merge(*read.node, root);
+  }
+
+  void Account(const LayerRead& read) {
+    const LayerStats& stats = read.stats;
+    result.bytes_read += read.blob_bytes;
+    result.files_written += stats.files_written;
+    result.files_existing += stats.files_existing;
+    result.special_skipped += stats.special_skipped;
+    if (stats.special_skipped > 0)
+      LogWarning("skipped " + std::to_string(stats.special_skipped) + " device nodes or fifos (first: " +
+                 stats.first_special + "): OSTree cannot store them");
+    symlinks_.insert(read.symlinks.begin(), read.symlinks.end());
+    Report([&] {
+      progress_.layers_done++;
+      progress_.entries += stats.entries;
+    });
   }
 
   // The first layer, without whiteouts, is the image tree as it is: take it
@@ -125,73 +237,23 @@ class Importer {
     return {};
   }
 
-  struct LayerRead {
-    std::unique_ptr<LayerNode> node;
-    Bytes recipe;  // with a recipe writer
-    std::vector<Checksum> recipe_extras;
-  };
-
-  Result<LayerRead> ReadLayer(const oci::Descriptor& desc, const oci::Digest& diff_id, MutableTree* root,
-                              RecipeWriter* recipe) {
-    OCITREE_ASSIGN_OR_RETURN(oci::LayerType type, oci::ClassifyLayer(desc.media_type));
-    OCITREE_ASSIGN_OR_RETURN(std::unique_ptr<ByteReader> blob, source_.OpenBlob(desc));
-    progress_.layer_size = desc.size;
-    CountingReader counted(*blob, [this](uint64_t n) {
-      progress_.layer_bytes = n;
-      if (options_.on_progress) options_.on_progress(progress_);
-    });
-    PeekableReader peek(counted);
-    OCITREE_ASSIGN_OR_RETURN(ByteView magic, peek.Peek(4));
-    Compression actual = DetectCompression(magic);
-    if (actual != type.compression)
-      return Corrupt(std::string("media type ") + desc.media_type + " says " + CompressionName(type.compression) +
-                     " but the data is " + CompressionName(actual));
-    std::unique_ptr<ByteReader> decompressor;
-    ByteReader* tar_bytes = &peek;
-    if (type.compression != Compression::kNone) {
-      OCITREE_ASSIGN_OR_RETURN(decompressor, NewDecompressor(type.compression, peek));
-      tar_bytes = decompressor.get();
-    }
-    HashingReader diff_hash(*tar_bytes);
-    tar::TarReader reader(diff_hash);
-    LayerReader layer(txn_, *root, options_.hooks, recipe);
-    OCITREE_RETURN_IF_ERROR(layer.ReadAll(reader));
-    // The rest of the stream (record padding) counts for the diff_id, and
-    // reading to the end makes the blob reader check size and digest.
-    OCITREE_RETURN_IF_ERROR(diff_hash.Drain());
-    Checksum actual_diff = diff_hash.Finish();
-    if (actual_diff != diff_id.sha256())
-      return Corrupt("uncompressed layer has digest sha256:" + actual_diff.Hex() + " but the config's diff_id is " +
-                     diff_id.ToString());
-    uint8_t extra;
-    OCITREE_ASSIGN_OR_RETURN(size_t more, counted.Read({&extra, 1}));
-    if (more != 0) return Corrupt("data after the end of the compressed layer");
-    const LayerStats& stats = layer.stats();
-    progress_.entries += stats.entries;
-    result.bytes_read += counted.bytes();
-    result.files_written += stats.files_written;
-    result.files_existing += stats.files_existing;
-    result.special_skipped += stats.special_skipped;
-    if (stats.special_skipped > 0)
-      LogWarning("skipped " + std::to_string(stats.special_skipped) + " device nodes or fifos (first: " +
-                 stats.first_special + "): OSTree cannot store them");
-    symlinks_.insert(layer.symlinks().begin(), layer.symlinks().end());
-    LayerRead read;
-    if (recipe != nullptr) {
-      OCITREE_ASSIGN_OR_RETURN(read.recipe, recipe->Finish(reader.trailer(), actual_diff));
-      read.recipe_extras = layer.RecipeExtras();
-    }
-    read.node = layer.TakeTree();
-    return read;
-  }
-
   Transaction& txn_;
   const ObjectStore& store_;
-  bool merged_any_ = false;
-  std::map<Checksum, std::string> symlinks_;
   oci::ImageSource& source_;
   const oci::ResolvedImage& image_;
   const PullOptions& options_;
+  bool merged_any_ = false;
+  std::map<Checksum, std::string> symlinks_;
+
+  std::vector<Slot> slots_;
+  std::vector<size_t> to_read_;  // indices of the layers to read, in order
+  std::vector<std::thread> workers_;
+  std::atomic<size_t> next_{0};
+  std::atomic<bool> cancel_{false};
+  std::mutex mu_;  // guards slots_[*].done/read, first_error_
+  std::condition_variable done_;
+  Status first_error_;
+  std::mutex progress_mu_;
   PullProgress progress_;
 };
 

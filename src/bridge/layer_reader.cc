@@ -35,8 +35,8 @@ Xattrs ToXattrs(const std::vector<std::pair<std::string, std::string>>& in) {
 
 }  // namespace
 
-LayerReader::LayerReader(Transaction& txn, const MutableTree& lower, const ImportHooks& hooks, RecipeWriter* recipe)
-    : txn_(txn), lower_(lower), hooks_(hooks), root_(std::make_unique<LayerNode>()), recipe_(recipe) {}
+LayerReader::LayerReader(Transaction& txn, const ImportHooks& hooks, RecipeWriter* recipe)
+    : txn_(txn), hooks_(hooks), root_(std::make_unique<LayerNode>()), recipe_(recipe) {}
 
 Status LayerReader::ReadAll(tar::TarReader& reader) {
   tar::Entry entry;
@@ -123,13 +123,40 @@ Status LayerReader::AddWhiteout(tar::TarReader& reader, const tar::Entry& raw, c
   return {};
 }
 
-Result<Checksum> LayerReader::ResolveHardlink(const std::string& target) {
+Result<LayerReader::LinkSource> LayerReader::ResolveHardlink(const std::string& target) {
   OCITREE_ASSIGN_OR_RETURN(std::vector<std::string> parts, NormalizeArchivePath(target));
   std::string path = JoinTreePath(parts);
+  if (path.empty()) return InvalidArgument("hardlink to the image root");
   if (auto it = layer_files_.find(path); it != layer_files_.end()) return it->second;
-  OCITREE_ASSIGN_OR_RETURN(const Checksum* lower, lower_.FindFileAtPath(path));
-  if (lower != nullptr) return *lower;
-  return InvalidArgument("hardlink to '" + target + "', which is not a file of this image");
+  return LinkSource{std::nullopt, path};
+}
+
+namespace {
+
+Status ResolveNode(LayerNode* node, const MutableTree& lower, std::string& path) {
+  for (auto& [name, child] : node->children) {
+    size_t len = path.size();
+    path += (path.empty() ? "" : "/") + name;
+    if (child->is_dir) {
+      OCITREE_RETURN_IF_ERROR(ResolveNode(child.get(), lower, path));
+    } else if (child->lower_link) {
+      OCITREE_ASSIGN_OR_RETURN(const Checksum* content, lower.FindFileAtPath(*child->lower_link));
+      if (content == nullptr)
+        return InvalidArgument("hardlink to '" + *child->lower_link + "', which is not a file of this image")
+            .WithContext(path);
+      child->content = *content;
+      child->lower_link.reset();
+    }
+    path.resize(len);
+  }
+  return {};
+}
+
+}  // namespace
+
+Status ResolveLowerLinks(LayerNode* layer, const MutableTree& lower) {
+  std::string path;
+  return ResolveNode(layer, lower, path);
 }
 
 Result<Checksum> LayerReader::WriteContent(tar::TarReader& reader, const tar::Entry& raw, const ImportEntry& entry) {
@@ -189,22 +216,27 @@ Status LayerReader::Add(tar::TarReader& reader, const tar::Entry& raw) {
     dir->meta = meta;
     return {};
   }
-  Checksum content;
+  LinkSource source;
   if (entry.type == ImportEntry::Type::kHardlink) {
-    auto c = ResolveHardlink(entry.link_target);
-    if (!c.ok()) return context(c.status());
-    content = *c;
+    auto link = ResolveHardlink(entry.link_target);
+    if (!link.ok()) return context(link.status());
+    source = *link;
   } else {
     auto c = WriteContent(reader, raw, entry);
     if (!c.ok()) return context(c.status());
-    content = *c;
+    source.content = *c;
   }
   LayerNode* parent = root_->EnsureDir(parts, parts.size() - 1);
   auto node = std::make_unique<LayerNode>();
   node->is_dir = false;
-  node->content = content;
+  if (source.content) {
+    node->content = *source.content;
+  } else {
+    node->lower_link = source.lower_path;
+    lower_links_++;
+  }
   parent->children[parts.back()] = std::move(node);
-  layer_files_[JoinTreePath(parts)] = content;
+  layer_files_[JoinTreePath(parts)] = source;
   return {};
 }
 

@@ -27,15 +27,16 @@ struct LayerStats {
 
 class LayerReader {
  public:
-  // `lower` is the image as the layers below this one left it (for hardlinks
-  // to files of lower layers). With a `recipe`, every entry's raw bytes go
-  // into it, and content the tree will not list is stored all the same.
-  LayerReader(Transaction& txn, const MutableTree& lower, const ImportHooks& hooks,
-              RecipeWriter* recipe = nullptr);
+  // With a `recipe`, every entry's raw bytes go into it, and content the
+  // tree will not list is stored all the same. Layers may be read in
+  // parallel, before the layers below them are applied: a hardlink to a
+  // file of a lower layer is left for ResolveLowerLinks.
+  LayerReader(Transaction& txn, const ImportHooks& hooks, RecipeWriter* recipe = nullptr);
 
   // Reads every entry of the tar stream.
   Status ReadAll(tar::TarReader& reader);
   std::unique_ptr<LayerNode> TakeTree() { return std::move(root_); }
+  bool has_lower_links() const { return lower_links_ > 0; }
   const LayerStats& stats() const { return stats_; }
   // Targets of the symlinks this layer stored, by content checksum.
   const std::map<Checksum, std::string>& symlinks() const { return symlinks_; }
@@ -48,20 +49,30 @@ class LayerReader {
   Status AddWhiteout(tar::TarReader& reader, const tar::Entry& raw, const ImportEntry& entry,
                      const std::vector<std::string>& parts);
   Result<Checksum> WriteContent(tar::TarReader& reader, const tar::Entry& raw, const ImportEntry& entry);
-  Result<Checksum> ResolveHardlink(const std::string& target);
+  // What a hardlink entry stands for: a file of this layer, or (content
+  // unset) one of a lower layer at `lower_path`.
+  struct LinkSource {
+    std::optional<Checksum> content;
+    std::string lower_path;
+  };
+  Result<LinkSource> ResolveHardlink(const std::string& target);
   Status AddToRecipe(tar::TarReader& reader, const tar::Entry& entry);
 
   Transaction& txn_;
-  const MutableTree& lower_;
   const ImportHooks& hooks_;
   std::unique_ptr<LayerNode> root_;
-  std::map<std::string, Checksum> layer_files_;  // for hardlinks within the layer
+  std::map<std::string, LinkSource> layer_files_;  // for hardlinks within the layer
+  uint64_t lower_links_ = 0;
   LayerStats stats_;
   std::map<Checksum, std::string> symlinks_;
   RecipeWriter* recipe_;
   std::optional<Checksum> entry_content_;  // what WriteContent stored for the current entry
   std::vector<Checksum> recipe_contents_;
 };
+
+// Fills in the content of the layer's hardlinks to lower files from `lower`,
+// the image as the layers below left it.
+Status ResolveLowerLinks(LayerNode* layer, const MutableTree& lower);
 
 }  // namespace ocitree
 

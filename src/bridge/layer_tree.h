@@ -21,6 +21,9 @@ namespace ocitree {
 struct LayerNode {
   bool is_dir = true;
   Checksum content;             // files and symlinks
+  // A hardlink to a file of the lower layers, read before those were
+  // applied: `content` is filled in from this path before the layer is.
+  std::optional<std::string> lower_link;
   std::optional<DirMeta> meta;  // directories the layer lists itself
   bool opaque = false;          // .wh..wh..opq: hide every lower child
   std::set<std::string> whiteouts;  // .wh.NAME: delete NAME from lower layers

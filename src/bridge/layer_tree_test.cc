@@ -49,10 +49,12 @@ class LayerTest : public ::testing::Test {
     for (const Bytes& layer : layers) {
       MemoryReader in(layer);
       tar::TarReader reader(in);
-      LayerReader lr(*txn, image, hooks);
+      LayerReader lr(*txn, hooks);
       OCITREE_RETURN_IF_ERROR(lr.ReadAll(reader));
       if (last) *last = lr.stats();
-      OCITREE_RETURN_IF_ERROR(ApplyLayer(*lr.TakeTree(), &image, DirMeta{}, &stats));
+      std::unique_ptr<LayerNode> node = lr.TakeTree();
+      OCITREE_RETURN_IF_ERROR(ResolveLowerLinks(node.get(), image));
+      OCITREE_RETURN_IF_ERROR(ApplyLayer(*node, &image, DirMeta{}, &stats));
     }
     OCITREE_ASSIGN_OR_RETURN(MutableTree::Written w, image.Write(*txn));
     CommitOptions o;

@@ -20,8 +20,8 @@ int RunPull(GlobalOptions& g, PullArgs& a) {
   ProgressLine progress;
   a.options.on_progress = [&progress](const PullProgress& p) {
     char line[160];
-    std::snprintf(line, sizeof line, "layer %zu/%zu: %s of %s, %llu entries", p.layer, p.layers,
-                  HumanBytes(p.layer_bytes).c_str(), HumanBytes(p.layer_size).c_str(),
+    std::snprintf(line, sizeof line, "layers %zu/%zu done: %s of %s read, %llu entries", p.layers_done, p.layers,
+                  HumanBytes(p.bytes).c_str(), HumanBytes(p.total_bytes).c_str(),
                   static_cast<unsigned long long>(p.entries));
     progress.Update(line);
   };

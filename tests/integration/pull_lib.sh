@@ -87,7 +87,7 @@ refs_state() {
 }
 
 # image_branches R: the refs of `ocitree refs` that are images (not layer refs)
-image_branches() { "$OCITREE" --repo "$1" refs | grep -v '^ocitree/layer/' || true; }
+image_branches() { "$OCITREE" --repo "$1" refs | grep -v -e '^ocitree/layer/' -e '^ocitree/recipe/' || true; }
 
 # commit_count R REF: number of commits in `ostree log`
 commit_count() { ostree log --repo="$1" "$2" 2>/dev/null | grep -c '^commit ' || true; }

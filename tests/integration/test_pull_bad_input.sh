@@ -219,9 +219,9 @@ for storage in "${STORAGES[@]}"; do
       oci --repo "$R" checkout "bad/$name" "$WORK/co-escape" > "$WORK/co.out" 2>&1 || info "checkout: $(cat "$WORK/co.out")"
       host_untouched "[$storage] $name: after ocitree checkout"
       rm -rf "$WORK/co-escape"
-      # the new refs: bad/NAME and, in layered storage, layer refs; delete
+      # the new refs: bad/NAME and, in layered storage, layer and recipe refs; delete
       # them so the next case starts from the same state
-      added=$(comm -13 <(cut -d' ' -f1 "$WORK/refs-before") <(cut -d' ' -f1 "$WORK/refs-after") | grep -v '^ocitree/layer/' | tr '\n' ' ')
+      added=$(comm -13 <(cut -d' ' -f1 "$WORK/refs-before") <(cut -d' ' -f1 "$WORK/refs-after") | grep -v -e '^ocitree/layer/' -e '^ocitree/recipe/' | tr '\n' ' ')
       expect_eq "[$storage] $name: the only new branch is bad/$name" "bad/$name " "$added"
       forget_new_refs "$R"
       refs_state "$R" > "$WORK/refs-after"

@@ -1,0 +1,80 @@
+#include "bridge/layer_import.h"
+
+#include "base/hashing_reader.h"
+#include "base/log.h"
+#include "compress/decompress.h"
+#include "oci/media_types.h"
+
+namespace ocitree {
+
+namespace {
+
+// Counts compressed bytes for progress, and stops when asked to.
+class CountingReader : public ByteReader {
+ public:
+  CountingReader(ByteReader& source, const LayerReadOptions& options) : source_(source), options_(options) {}
+  Result<size_t> Read(std::span<uint8_t> buf) override {
+    if (options_.cancel != nullptr && options_.cancel->load(std::memory_order_relaxed))
+      return Cancelled("stopped because another layer failed");
+    OCITREE_ASSIGN_OR_RETURN(size_t n, source_.Read(buf));
+    bytes_ += n;
+    if (options_.on_bytes && n > 0) options_.on_bytes(n);
+    return n;
+  }
+  uint64_t bytes() const { return bytes_; }
+
+ private:
+  ByteReader& source_;
+  const LayerReadOptions& options_;
+  uint64_t bytes_ = 0;
+};
+
+}  // namespace
+
+Result<LayerRead> ReadLayerBlob(Transaction& txn, oci::ImageSource& source, const oci::Descriptor& desc,
+                                const oci::Digest& diff_id, const LayerReadOptions& options) {
+  static const ImportHooks kNoHooks;
+  OCITREE_ASSIGN_OR_RETURN(oci::LayerType type, oci::ClassifyLayer(desc.media_type));
+  OCITREE_ASSIGN_OR_RETURN(std::unique_ptr<ByteReader> blob, source.OpenBlob(desc));
+  CountingReader counted(*blob, options);
+  PeekableReader peek(counted);
+  OCITREE_ASSIGN_OR_RETURN(ByteView magic, peek.Peek(4));
+  Compression actual = DetectCompression(magic);
+  if (actual != type.compression)
+    return Corrupt(std::string("media type ") + desc.media_type + " says " + CompressionName(type.compression) +
+                   " but the data is " + CompressionName(actual));
+  std::unique_ptr<ByteReader> decompressor;
+  ByteReader* tar_bytes = &peek;
+  if (type.compression != Compression::kNone) {
+    OCITREE_ASSIGN_OR_RETURN(decompressor, NewDecompressor(type.compression, peek));
+    tar_bytes = decompressor.get();
+  }
+  HashingReader diff_hash(*tar_bytes);
+  tar::TarReader reader(diff_hash);
+  std::optional<RecipeWriter> recipe;
+  if (options.with_recipe) recipe.emplace();
+  LayerReader layer(txn, options.hooks ? *options.hooks : kNoHooks, recipe ? &*recipe : nullptr);
+  OCITREE_RETURN_IF_ERROR(layer.ReadAll(reader));
+  // The rest of the stream (record padding) counts for the diff_id, and
+  // reading to the end makes the blob reader check size and digest.
+  OCITREE_RETURN_IF_ERROR(diff_hash.Drain());
+  Checksum actual_diff = diff_hash.Finish();
+  if (actual_diff != diff_id.sha256())
+    return Corrupt("uncompressed layer has digest sha256:" + actual_diff.Hex() + " but the config's diff_id is " +
+                   diff_id.ToString());
+  uint8_t extra;
+  OCITREE_ASSIGN_OR_RETURN(size_t more, counted.Read({&extra, 1}));
+  if (more != 0) return Corrupt("data after the end of the compressed layer");
+  LayerRead read;
+  read.stats = layer.stats();
+  read.blob_bytes = counted.bytes();
+  read.symlinks = layer.symlinks();
+  if (recipe) {
+    OCITREE_ASSIGN_OR_RETURN(read.recipe, recipe->Finish(reader.trailer(), actual_diff));
+    read.recipe_extras = layer.RecipeExtras();
+  }
+  read.node = layer.TakeTree();
+  return read;
+}
+
+}  // namespace ocitree
