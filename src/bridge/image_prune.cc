@@ -100,36 +100,33 @@ Result<ImagePruneReport> PruneImages(Repo& repo, const PruneOptions& options) {
     dropped.insert(ref);
   }
   if (options.dry_run) {
-    // One group per branch (with the layers it lists) and one per layer
-    // about to go (with its recipe).
+    // One group per branch with the layers it lists; the layers about to go
+    // belong to no group, as after this prune.
     std::vector<std::pair<std::string, std::set<std::string>>> groups;
     for (const auto& [ref, layers] : layers_by_ref) {
       std::set<std::string> members = layers;
       members.insert(ref);
       groups.emplace_back(ref, std::move(members));
     }
+    OCITREE_ASSIGN_OR_RETURN(std::vector<SpaceUse> branch_use, ExclusiveUse(store, groups));
+    for (SpaceUse& use : branch_use) {
+      for (const std::string& layer : layers_by_ref[use.name])
+        if (layer.rfind(kLayerRefPrefix, 0) == 0) use.layers++;
+      report.branches.push_back(use);
+    }
+    // Then each layer about to go (with its recipe) beside the branches:
+    // what this prune frees through it.
     size_t first_layer = groups.size();
     for (const std::string& ref : dropped) {
-      if (ref.rfind(kLayerRefPrefix, 0) != 0) continue;
-      std::string hex = ref.substr(sizeof(kLayerRefPrefix) - 1);
+      std::string hex = ref.rfind(kLayerRefPrefix, 0) == 0 ? ref.substr(sizeof(kLayerRefPrefix) - 1)
+                                                           : ref.substr(sizeof(kRecipeRefPrefix) - 1);
+      if (ref.rfind(kRecipeRefPrefix, 0) == 0 && dropped.count(kLayerRefPrefix + hex)) continue;  // with its layer
       std::set<std::string> members{ref};
       if (dropped.count(kRecipeRefPrefix + hex)) members.insert(kRecipeRefPrefix + hex);
       groups.emplace_back(ref, std::move(members));
     }
-    for (const std::string& ref : dropped)  // a recipe whose layer ref is already gone
-      if (ref.rfind(kRecipeRefPrefix, 0) == 0 &&
-          !dropped.count(kLayerRefPrefix + ref.substr(sizeof(kRecipeRefPrefix) - 1)))
-        groups.emplace_back(ref, std::set<std::string>{ref});
     OCITREE_ASSIGN_OR_RETURN(std::vector<SpaceUse> use, ExclusiveUse(store, groups));
-    for (size_t g = 0; g < use.size(); g++) {
-      if (g < first_layer) {
-        for (const std::string& layer : layers_by_ref[use[g].name])
-          if (layer.rfind(kLayerRefPrefix, 0) == 0) use[g].layers++;
-        report.branches.push_back(use[g]);
-      } else {
-        report.layers.push_back(use[g]);
-      }
-    }
+    report.layers.assign(use.begin() + static_cast<std::ptrdiff_t>(first_layer), use.end());
   }
   OCITREE_ASSIGN_OR_RETURN(report.objects, PruneRepoLocked(store, options, dropped));
   // Refs go after the objects are counted; if we die in between, the next

@@ -64,7 +64,12 @@ bool Checkout::ModeAllowsHardlinks() const {
 // in union mode, never over anything otherwise.
 Status Checkout::Place(int dirfd, const std::string& tmp, const std::string& name, const std::string& path) {
   unsigned flags = options_.union_files ? 0 : RENAME_NOREPLACE;
-  if (renameat2(dirfd, tmp.c_str(), dirfd, name.c_str(), flags) == 0) return {};
+  if (renameat2(dirfd, tmp.c_str(), dirfd, name.c_str(), flags) == 0) {
+    // Renaming a hardlink over another link to the same inode succeeds
+    // and does nothing (rename(2)): the temporary name is still there.
+    if (options_.union_files) unlinkat(dirfd, tmp.c_str(), 0);
+    return {};
+  }
   int err = errno;
   if (options_.union_files && (err == EISDIR || err == ENOTEMPTY || err == EEXIST)) {
     // A directory is in the way: union semantics replace it.
@@ -182,6 +187,8 @@ Status Checkout::Dir(int parent_fd, const std::string& name, const Checksum& tre
   if (options_.process_whiteouts && !created && tree.FindFile(kOpaqueMarker)) {
     OCITREE_ASSIGN_OR_RETURN(std::vector<std::string> existing, ListDirectory(fd.get()));
     for (const std::string& e : existing) OCITREE_RETURN_IF_ERROR(RemoveTreeAt(fd.get(), e));
+    // An opaque directory is the layer's own, as if new (ostree does the same).
+    created = true;
   }
   if (created && !user_mode_) OCITREE_RETURN_IF_ERROR(WriteXattrsFd(fd.get(), meta.xattrs).WithContext(path));
   for (const DirTree::File& f : tree.files) {
