@@ -44,6 +44,7 @@ void RegisterFsck(CLI::App& app, GlobalOptions& g);
 void RegisterPrune(CLI::App& app, GlobalOptions& g);
 void RegisterPull(CLI::App& app, GlobalOptions& g);
 void RegisterImages(CLI::App& app, GlobalOptions& g);
+void RegisterPush(CLI::App& app, GlobalOptions& g);
 
 // Commit printing shared by log and show.
 void PrintCommit(const CommitInfo& info);

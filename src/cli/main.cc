@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   RegisterPrune(app, g);
   RegisterPull(app, g);
   RegisterImages(app, g);
+  RegisterPush(app, g);
   app.footer("Run 'ocitree COMMAND --help' for a command's options.");
   try {
     app.parse(argc, argv);

@@ -604,9 +604,9 @@ def cmd_check_reconstruct(args):
     O = Layout(args[0])
     results = []
 
-    def res(ok, msg):
-        results.append(ok)
-        print(("ok: " if ok else "FAIL: ") + msg)
+    def res(problems, msg):
+        results.append(not problems)
+        print(("ok: " if not problems else "FAIL: ") + msg + ("" if not problems else ": " + "; ".join(problems)))
 
     def done():
         sys.exit(0 if results and all(results) else 1)
@@ -617,82 +617,93 @@ def cmd_check_reconstruct(args):
     oconfig = json.loads(ocbytes)
     diff_ids = oconfig["rootfs"]["diff_ids"]
     new_path, tag = args[2], args[3]
+
+    def blob(L, d, problems):
+        """The blob of descriptor d, checked against its digest and size."""
+        try:
+            data = L.read_blob(d["digest"])
+        except (OSError, KeyError, ValueError) as e:
+            problems.append("blob %s: %s" % (d.get("digest"), e))
+            return None
+        if sha(data) != d["digest"] or len(data) != d.get("size"):
+            problems.append("blob is %s, %d bytes; its descriptor says %s, %s bytes"
+                            % (sha(data)[:19], len(data), d["digest"][:19], d.get("size")))
+        return data
+
+    # the layout, the tag, the manifest
+    problems = []
     try:
         with open(os.path.join(new_path, "oci-layout"), "rb") as f:
             ver = json.loads(f.read()).get("imageLayoutVersion")
-        res(ver == "1.0.0", "oci-layout says imageLayoutVersion 1.0.0 (got %r)" % ver)
-    except (OSError, ValueError) as e:
-        res(False, "oci-layout file: %s" % e)
-    try:
+        if ver != "1.0.0":
+            problems.append("oci-layout says imageLayoutVersion %r" % ver)
         N = Layout(new_path)
     except (OSError, ValueError) as e:
-        res(False, "index.json: %s" % e)
+        res(["%s" % e], "layout")
         done()
     descs = [m for m in N.index.get("manifests", [])
              if (m.get("annotations") or {}).get(REF_NAME) == tag]
-    res(len(descs) == 1, "index.json has exactly one manifest tagged %r (got %d)" % (tag, len(descs)))
     if len(descs) != 1:
+        problems.append("%d manifests tagged %r in index.json" % (len(descs), tag))
+        res(problems, "layout")
         done()
-    desc = descs[0]
-
-    def blob(d, what):
-        try:
-            data = N.read_blob(d["digest"])
-        except OSError as e:
-            res(False, "%s blob %s: %s" % (what, d.get("digest"), e))
-            return None
-        res(sha(data) == d["digest"] and len(data) == d.get("size"),
-            "%s blob matches its descriptor (digest %s, size %s; blob: %s, %d bytes)"
-            % (what, d["digest"][:19], d.get("size"), sha(data)[:19], len(data)))
-        return data
-
-    mbytes = blob(desc, "manifest")
+    mbytes = blob(N, descs[0], problems)
+    manifest = json.loads(mbytes) if mbytes is not None else {}
+    if manifest.get("schemaVersion") != 2:
+        problems.append("manifest schemaVersion %r" % manifest.get("schemaVersion"))
+    res(problems, "layout: oci-layout 1.0.0, one manifest tagged %r, its blob matches its descriptor" % tag)
     if mbytes is None:
         done()
-    manifest = json.loads(mbytes)
-    res(manifest.get("schemaVersion") == 2, "manifest schemaVersion 2")
-    res(manifest.get("config", {}).get("digest") == omanifest["config"]["digest"],
-        "config digest = the original's %s (got %s)" % (omanifest["config"]["digest"],
-                                                       manifest.get("config", {}).get("digest")))
-    cbytes = blob(manifest["config"], "config")
-    if cbytes is not None:
-        res(cbytes == ocbytes, "config bytes = the original's (%d bytes)" % len(ocbytes))
-    layers = manifest.get("layers", [])
-    res(len(layers) == len(omanifest["layers"]),
-        "%d layers as the original (got %d)" % (len(omanifest["layers"]), len(layers)))
-    for i, (ol, nl) in enumerate(zip(omanifest["layers"], layers)):
-        what = "layer %d" % (i + 1)
-        res(nl.get("mediaType") == ol.get("mediaType"),
-            "%s media type = the original's %s (got %s)" % (what, ol.get("mediaType"), nl.get("mediaType")))
-        data = blob(nl, what)
-        if data is None:
-            continue
-        how = _layer_compression(nl.get("mediaType", ""))
-        magic = {"gzip": b"\x1f\x8b", "zstd": b"\x28\xb5\x2f\xfd"}
-        if how in magic:
-            res(data[:len(magic[how])] == magic[how], "%s is %s data (magic bytes)" % (what, how))
-            p = subprocess.run([how, "-dc"], input=data, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-            if p.returncode != 0:
-                res(False, "%s: %s -dc failed: %s" % (what, how, p.stderr.decode(errors="replace").strip()))
-                continue
-            tar = p.stdout
-        elif how == "raw":
-            res(data[:2] not in (b"\x1f\x8b",) and data[:4] != b"\x28\xb5\x2f\xfd",
-                "%s is not compressed (media type says a plain tar)" % what)
-            tar = data
-        else:
-            res(False, "%s: unknown layer media type %r" % (what, nl.get("mediaType")))
-            continue
-        want = diff_ids[i] if i < len(diff_ids) else None
-        res(sha(tar) == want, "%s: the uncompressed tar (%d bytes) hashes to the diff_id %s (got %s)"
-            % (what, len(tar), (want or "?")[:19], sha(tar)[:19]))
-        if how == "raw":
-            res(nl["digest"] == ol["digest"], "%s (uncompressed) keeps its digest" % what)
-        else:
-            print("%s: compressed digest %s the original's (%s)" % (
-                what, "equals" if nl["digest"] == ol["digest"] else "differs from", ol["digest"][:19]))
-    done()
 
+    problems = []
+    cdesc = manifest.get("config", {})
+    if cdesc.get("digest") != omanifest["config"]["digest"]:
+        problems.append("config digest %s" % cdesc.get("digest"))
+    cbytes = blob(N, cdesc, problems)
+    if cbytes is not None and cbytes != ocbytes:
+        problems.append("config bytes differ (%d bytes, original %d)" % (len(cbytes), len(ocbytes)))
+    res(problems, "config: the original's digest %s and bytes" % omanifest["config"]["digest"][:19])
+
+    layers = manifest.get("layers", [])
+    res([] if len(layers) == len(omanifest["layers"]) else ["got %d" % len(layers)],
+        "%d layers, as the original" % len(omanifest["layers"]))
+    for i, (ol, nl) in enumerate(zip(omanifest["layers"], layers)):
+        problems = []
+        mt = nl.get("mediaType", "")
+        if mt != ol.get("mediaType"):
+            problems.append("media type %s, the original's is %s" % (mt, ol.get("mediaType")))
+        how = _layer_compression(mt)
+        want = diff_ids[i] if i < len(diff_ids) else None
+        data = blob(N, nl, problems)
+        tar = None
+        if data is not None:
+            magic = {"gzip": b"\x1f\x8b", "zstd": b"\x28\xb5\x2f\xfd"}
+            if how in magic:
+                if data[:len(magic[how])] != magic[how]:
+                    problems.append("not %s data (magic bytes %s)" % (how, data[:4].hex()))
+                p = subprocess.run([how, "-dc"], input=data, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                if p.returncode != 0:
+                    problems.append("%s -dc failed: %s" % (how, p.stderr.decode(errors="replace").strip()))
+                else:
+                    tar = p.stdout
+            elif how == "raw":
+                if data[:2] == b"\x1f\x8b" or data[:4] == b"\x28\xb5\x2f\xfd":
+                    problems.append("compressed, but the media type says a plain tar")
+                tar = data
+                if nl["digest"] != ol["digest"]:
+                    problems.append("an uncompressed layer must keep its digest %s (got %s)"
+                                    % (ol["digest"][:19], nl["digest"][:19]))
+            else:
+                problems.append("unknown layer media type %r" % mt)
+        if tar is not None and sha(tar) != want:
+            problems.append("the uncompressed tar (%d bytes) hashes to %s" % (len(tar), sha(tar)[:19]))
+        res(problems, "layer %d (%s): blob matches its descriptor, %s a tar%s hashing to the diff_id %s"
+            % (i + 1, how, "is" if how == "raw" else how + "-decompresses to",
+               " of %d bytes" % len(tar) if tar is not None else "", (want or "?")[:19]))
+        if how in ("gzip", "zstd") and not problems:
+            print("layer %d: compressed digest %s the original's" % (
+                i + 1, "equals" if nl["digest"] == ol["digest"] else "differs from"))
+    done()
 
 def cmd_blob(args):
     print(Layout(args[0]).blob_path(args[1]))
