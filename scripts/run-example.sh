@@ -25,5 +25,11 @@ ostree fsck --repo="$work/repo"
 "$ocitree" --repo "$work/repo" checkout example/image "$work/checkout"
 "$work/checkout/usr/bin/hello"
 diff -r examples/rootfs "$work/checkout"
+"$ocitree" --repo "$work/repo" push --reconstruct example/image "oci:$work/rebuilt:example"
 set +x
-echo "example: pulled and committed, verified by ocitree and ostree fsck, checked out identically"
+# The rebuilt image has the original config (same digest), hence the same diff_ids, and its
+# layers decompress to tars with exactly those digests (ocitree checked them while writing).
+config_digest() { skopeo inspect --raw "oci:$1:example" | python3 -c 'import json,sys; print(json.load(sys.stdin)["config"]["digest"])'; }
+[ "$(config_digest "$work/layout")" = "$(config_digest "$work/rebuilt")" ] ||
+  { echo "example: the rebuilt image has another config" >&2; exit 1; }
+echo "example: pulled and committed, verified by ocitree and ostree fsck, checked out identically, rebuilt with the original diff_ids"
