@@ -223,5 +223,6 @@ machine_info() {
   [ "$dirty" -gt 0 ] && rev="$rev + $dirty uncommitted changes in src/include"
   echo "- machine: $(nproc) CPUs ($cpu), $ram RAM, Linux $(uname -r), $BENCH_DIR on $fs"
   echo "- ocitree: $OCITREE ($rev)"
+  echo "- load average when the table was written: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews the times)"
   echo "- peers: $(ostree --version | sed -n "s/^ *Version: *'\?\([^']*\)'\?/ostree \1/p"), $(umoci --version | sed 's/ version//'), $(skopeo --version | sed 's/ version//'), $(tar --version | head -n 1), $(gzip --version | head -n 1)"
 }

@@ -6,7 +6,7 @@
 # Must run as root: umoci keeps owners, mmdebstrap --mode=root.
 #
 #   usage: bench/make-inputs.sh [--quick] [INPUT...]
-#   INPUTs (default: all; --quick: minbase second three):
+#   INPUTs (default: all; --quick: minbase second three; three needs the big tree):
 #     minbase    mmdebstrap --variant=minbase bookworm, one gzip layer by umoci
 #                (owners kept, the 8 device nodes in /dev included): tag
 #                `minbase` of the layout debian/; minbase-nodev.tar(.gz): that

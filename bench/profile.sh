@@ -84,6 +84,9 @@ again() {
   sync
 }
 
+# tidy: perf's report without comments, blank lines, padding and empty columns
+tidy() { grep -v -e '^#' -e '^$' | sed 's/  */ /g; s/\( -\)* *$//' | cut -c1-200; }
+
 {
   echo "# profile of: ${CMD[*]}"
   echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, ocitree $(git -C "$BENCH_ROOT" rev-parse --short HEAD 2>/dev/null)"
@@ -104,15 +107,14 @@ again() {
     echo "## perf: self time by function (cpu-clock samples, all threads)"
     perf record -q -e cpu-clock -F 999 --call-graph dwarf,16384 -o "$P/perf.data" -- "${CMD[@]}" >/dev/null 2>&1 || true
     perf report -i "$P/perf.data" --stdio --no-children --sort dso,symbol --percent-limit 0.5 \
-      -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n "$top"
+      -g none 2>/dev/null | tidy | head -n "$top"
     echo
     echo "## perf: by thread"
-    perf report -i "$P/perf.data" --stdio --no-children --sort comm,tid -g none 2>/dev/null |
-      grep -v '^#' | grep -v '^$' | head -n 12
+    perf report -i "$P/perf.data" --stdio --no-children --sort pid -g none 2>/dev/null | tidy | head -n 12
     echo
-    echo "## perf: inclusive time (children) of ocitree's own functions"
-    perf report -i "$P/perf.data" --stdio --children --sort symbol --dsos "$(basename "$OCITREE")" \
-      --percent-limit 2 -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n "$top"
+    echo "## perf: inclusive time (children) of ocitree's functions and of what they call"
+    perf report -i "$P/perf.data" --stdio --children --sort symbol --percent-limit 2 -g none 2>/dev/null |
+      tidy | grep -v -E '_start|__libc_start|CLI::|main$|_Function_handler' | head -n "$top"
   else
     echo "## callgrind: inclusive cost by function"
     valgrind --tool=callgrind --callgrind-out-file="$P/cg.out" "${CMD[@]}" >/dev/null 2>&1 || true

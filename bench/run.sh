@@ -7,9 +7,9 @@
 # Builds missing inputs first (make-inputs.sh). Must run as root.
 #
 #   usage: bench/run.sh [--quick] [--runs N] [--keep] [ROW...]
-#     --quick   the rows on the Debian minbase image only (no big tree, no
-#               synthetic 100k/1M-file or 1 GiB-file images): a few minutes
-#               once the inputs exist
+#     --quick   the rows on the Debian minbase image and the three-layer image
+#               (no big-tree, synthetic 100k/1M-file or 1 GiB-file rows): about
+#               10 minutes with 3 runs once the inputs exist (--runs 1: 4)
 #     --runs N  runs of every measurement (default 3); BENCH_HUGE_RUNS sets the
 #               runs of the 1M-file and 1 GiB-file rows (default: N)
 #     --keep    keep the scratch repos in $BENCH_DIR/work
@@ -194,7 +194,10 @@ row_checkout() {
   def co_oci_hard "fresh $W/c-d1" "$OCITREE" --repo "$W/c-buo" checkout -U -H bench "$W/c-d1"
   def co_ostree_hard "fresh $W/c-d2" ostree checkout --repo="$W/c-buo" -U -H bench "$W/c-d2"
   def co_oci_copy "fresh $W/c-d3" "$OCITREE" --repo "$W/c-ar" checkout -U bench "$W/c-d3"
-  def co_ostree_copy "fresh $W/c-d4" ostree checkout --repo="$W/c-ar" -U bench "$W/c-d4"
+  # ostree -U from an archive repo fills uncompressed-objects-cache/ and
+  # hardlinks from it on the next checkout: drop the cache so every run copies
+  def co_ostree_copy "fresh $W/c-d4 $W/c-ar/uncompressed-objects-cache" \
+    ostree checkout --repo="$W/c-ar" -U bench "$W/c-d4"
   run_group "$RUNS" co_oci_hard co_ostree_hard co_oci_copy co_ostree_copy
   section "checkout of minbase (repos made by ocitree pull)"
   compare "checkout -U -H (bare-user-only repo)" co_oci_hard "ostree checkout -U -H" co_ostree_hard 0.7
@@ -226,20 +229,30 @@ row_push() {
   setup oci --repo "$W/p-r" pull -b bench "oci:$D:minbase"
   def push_ostree_export "fresh $W/p-export.tar.gz" \
     bash -c "ostree export --repo=$W/p-r bench | gzip -6 >$W/p-export.tar.gz"
-  local names=(push_ostree_export) have=0
-  if oci push --help 2>&1 | grep -q 'ocitree push'; then
-    have=1
+  local names=(push_ostree_export) help
+  help=$(oci push --help 2>&1 || true)
+  if grep -q 'ocitree push' <<<"$help"; then
     # shellcheck disable=SC2086
     def push_oci "fresh $W/p-oci" "$OCITREE" --repo "$W/p-r" push ${OCITREE_PUSH_FLAGS:-} bench "oci:$W/p-oci:bench"
-    names=(push_oci push_ostree_export)
+    names=(push_oci "${names[@]}")
+  fi
+  if grep -q -- '--reconstruct' <<<"$help"; then
+    def push_oci_rec "fresh $W/p-rec" "$OCITREE" --repo "$W/p-r" push --reconstruct bench "oci:$W/p-rec:bench"
+    names+=(push_oci_rec)
   fi
   run_group "$RUNS" "${names[@]}"
-  section "push minbase to an oci: layout (gzip)"
-  if [ $have = 1 ]; then
+  section "push minbase from an archive repo to an oci: layout (gzip)"
+  if [ -n "$(median_secs push_oci)" ]; then
     compare "push to oci: (gzip)" push_oci "ostree export + gzip" push_ostree_export 0.7
+  elif declare -F cmd_push_oci >/dev/null; then
+    na "push to oci: (gzip)" "ostree export + gzip: $(median_secs push_ostree_export) s" 0.7 \
+      "ocitree push fails: $(first_error push_oci | sed 's/^ocitree: error: //')"
   else
     na "push to oci: (gzip)" "ostree export + gzip: $(median_secs push_ostree_export) s" 0.7 \
       "ocitree push not implemented yet"
+  fi
+  if declare -F cmd_push_oci_rec >/dev/null; then
+    compare "push --reconstruct to oci: (original layer tar, gzip)" push_oci_rec "ostree export + gzip" push_ostree_export 0.7
   fi
   fresh "$W"/p-*
 }
@@ -336,7 +349,7 @@ row_synth() {
   if [ -n "$t1" ] && [ -n "$t100" ]; then
     r=$(awk -v a="$t1" -v b="$t100" 'BEGIN { printf "%.2f", a / (10 * b) }')
     verdict=$(awk -v r="$r" 'BEGIN { print (r <= 1.2) ? "PASS" : "MISS" }')
-    [ -n "$ra" ] && [ "$(mib "$ra")" -gt 64 ] && verdict="$verdict (RSS)"
+    [ -n "$ra" ] && [ "$(mib "$ra")" -gt 64 ] && verdict="MISS (RSS)"
     printf '| time per file, 1M vs 100k files | %s s = %s µs/file | the 100k-file pull | %s s = %s µs/file | %s | ≤ 1.2 | %s | %s | %s |\n' \
       "$t1" "$t1" "$t100" "$(awk -v t="$t100" 'BEGIN { printf "%.1f", 10 * t }')" "$r" "$verdict" \
       "$(rss_cell "$ra" 64)" "$(rss_cell "$(max_rss_kib synth_oci_100k)" 64) (100k)" >>"$TABLE"
@@ -366,7 +379,7 @@ row_bigfiles() {
 # ---------------------------------------------------------------------- run --
 t_rows=$(date +%s)
 for r in "${rows[@]}"; do
-  log "row $r"
+  log "row $r (load average $(cut -d' ' -f1-3 /proc/loadavg))"
   t0=$(date +%s)
   "row_$r"
   log "row $r done in $(($(date +%s) - t0)) s"
