@@ -61,25 +61,10 @@ uint64_t GetLe64(const uint8_t* p) {
   return v;
 }
 
-// The checksum field every common writer (GNU tar, Go, libarchive, Python)
-// puts in a header: the unsigned byte sum with the field taken as spaces,
-// as 6 octal digits, NUL, space. The sum is below 8^6, so 6 digits suffice.
-std::array<uint8_t, kSumSize> CanonicalSumField(const uint8_t* block) {
-  uint32_t sum = kSumSize * ' ';
-  for (size_t i = 0; i < kBlockSize; i++) {
-    if (i < kSumOffset || i >= kSumOffset + kSumSize) sum += block[i];
-  }
-  std::array<uint8_t, kSumSize> field{};
-  for (int i = 5; i >= 0; i--, sum >>= 3) field[i] = static_cast<uint8_t>('0' + (sum & 7));
-  field[6] = 0;
-  field[7] = ' ';
-  return field;
-}
-
 // Any block, header or not, whose field holds the canonical value can have
 // it elided: rebuilding recomputes exactly those bytes.
 bool SumFieldElidable(const uint8_t* block) {
-  return std::memcmp(block + kSumOffset, CanonicalSumField(block).data(), kSumSize) == 0;
+  return std::memcmp(block + kSumOffset, tar::CanonicalChecksumField(tar::Block(block, tar::kBlockSize)).data(), kSumSize) == 0;
 }
 
 bool AllZero(ByteView b) {
@@ -398,7 +383,7 @@ class RecipeWalker {
     static constexpr uint8_t kSpaces[kSumSize] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
     if (std::memcmp(block + kSumOffset, kSpaces, kSumSize) != 0)
       return Corrupt("recipe: elided header checksum field is not blank");
-    const auto field = CanonicalSumField(block);
+    const auto field = tar::CanonicalChecksumField(tar::Block(block, tar::kBlockSize));
     std::memcpy(block + kSumOffset, field.data(), kSumSize);
     return {};
   }

@@ -96,6 +96,17 @@ bool ChecksumMatches(Block block) {
   return *stored == unsigned_sum || *stored == signed_sum;
 }
 
+std::array<uint8_t, kChecksumField.size> CanonicalChecksumField(Block block) {
+  uint32_t sum = kChecksumField.size * ' ';
+  for (size_t i = 0; i < kBlockSize; i++)
+    if (i < kChecksumField.offset || i >= kChecksumField.offset + kChecksumField.size) sum += block[i];
+  std::array<uint8_t, kChecksumField.size> field{};
+  for (int i = 5; i >= 0; i--, sum >>= 3) field[i] = static_cast<uint8_t>('0' + (sum & 7));
+  field[6] = 0;
+  field[7] = ' ';
+  return field;
+}
+
 std::string Where(const Location& loc) {
   std::string out = "tar: offset " + std::to_string(loc.offset);
   if (!loc.name.empty()) out += ", entry \"" + Printable(loc.name) + "\"";

@@ -3,6 +3,7 @@
 #ifndef OCITREE_TAR_TAR_HEADER_H_
 #define OCITREE_TAR_TAR_HEADER_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -69,6 +70,11 @@ bool IsZeroBlock(Block block);
 // field counted as spaces) taken as unsigned bytes, or as signed bytes as some
 // historic tars computed it (GNU tar accepts both).
 bool ChecksumMatches(Block block);
+
+// The checksum field as every common writer (GNU tar, Go, libarchive,
+// Python) fills it: the unsigned byte sum with the field taken as spaces, as
+// 6 octal digits, NUL, space (the sum is below 8^6).
+std::array<uint8_t, kChecksumField.size> CanonicalChecksumField(Block block);
 
 // Where in the archive a problem was found; turned into text only on error,
 // since entries are parsed on a hot path.

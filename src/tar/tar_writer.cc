@@ -65,14 +65,8 @@ void PutOctal(HeaderBlock& b, Field f, uint64_t v) {
 }
 
 void SetChecksum(HeaderBlock& b) {
-  std::memset(b.data() + kChecksumField.offset, ' ', kChecksumField.size);
-  uint32_t sum = 0;
-  for (uint8_t c : b) sum += c;
-  char tmp[8];
-  std::snprintf(tmp, sizeof tmp, "%06o", sum);
-  std::memcpy(b.data() + kChecksumField.offset, tmp, 6);
-  b[kChecksumField.offset + 6] = 0;
-  b[kChecksumField.offset + 7] = ' ';
+  const auto field = CanonicalChecksumField(Block(b));
+  std::memcpy(b.data() + kChecksumField.offset, field.data(), field.size());
 }
 
 struct UstarFields {
