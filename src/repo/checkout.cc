@@ -5,6 +5,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <optional>
+#include <unordered_map>
+#include <vector>
 
 #include "base/fs_util.h"
 #include "repo/tree_path.h"
@@ -23,7 +26,9 @@ class Checkout {
 
   Status Dir(int parent_fd, const std::string& name, const Checksum& tree_c, const Checksum& meta_c,
              const std::string& path);
-  Status File(int dirfd, const std::string& name, const Checksum& content, const std::string& path);
+  // `fresh`: dirfd was created by this checkout and nothing else writes
+  // there, so entries go straight to their names (no temporary + rename).
+  Status File(int dirfd, const std::string& name, const Checksum& content, const std::string& path, bool fresh);
   // --subpath naming a file: like ostree, DEST is a directory holding it.
   Status SingleFile(int parent_fd, const std::string& name, const Checksum& content, const std::string& path,
                     const std::string& file_name);
@@ -32,14 +37,65 @@ class Checkout {
  private:
   bool MustCopy(const ContentObject& obj) const;
   bool ModeAllowsHardlinks() const;
+  enum class LinkPlan { kLink, kCopy, kUnknown };
+  LinkPlan PlanFromStat(const Checksum& content, const std::string& object, Status* error) const;
+  int Link(int dirfd, const std::string& object, const std::string& name, const std::string& path, bool fresh,
+           Status* placed);
   Status Place(int dirfd, const std::string& tmp, const std::string& name, const std::string& path);
-  Status Copy(int dirfd, const std::string& name, ContentObject& obj, const std::string& path);
+  Status Copy(int dirfd, const std::string& name, ContentObject& obj, const std::string& path, bool fresh);
+  Result<const DirMeta*> ReadDirMeta(const Checksum& checksum);
   Result<UniqueFd> OpenOrCreateDir(int parent_fd, const std::string& name, const std::string& path, bool* created);
 
   const ObjectStore& store_;
   const CheckoutOptions& options_;
   bool user_mode_;
+  // A tree has few distinct dirmetas: read each once.
+  std::unordered_map<Checksum, DirMeta, ChecksumHash> dirmetas_;
+  std::vector<uint8_t> copy_buffer_;
 };
+
+Result<const DirMeta*> Checkout::ReadDirMeta(const Checksum& checksum) {
+  auto it = dirmetas_.find(checksum);
+  if (it == dirmetas_.end()) {
+    OCITREE_ASSIGN_OR_RETURN(DirMeta meta, store_.ReadDirMeta(checksum));
+    it = dirmetas_.emplace(checksum, std::move(meta)).first;
+  }
+  return &it->second;
+}
+
+// In bare and bare-user-only repos an object is a real file or symlink, so
+// one lstat says all a hardlink checkout needs (MustCopy's questions) and the
+// object need not be opened. kUnknown: let OpenContent look (and report).
+Checkout::LinkPlan Checkout::PlanFromStat(const Checksum& content, const std::string& object, Status* error) const {
+  if (store_.mode() != RepoMode::kBare && store_.mode() != RepoMode::kBareUserOnly) return LinkPlan::kUnknown;
+  struct stat st;
+  if (fstatat(store_.dirfd(), object.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    *error = errno == ENOENT ? NotFound("no content object " + content.Hex()) : Status::FromErrno("stat " + object, errno);
+    return LinkPlan::kUnknown;
+  }
+  if (S_ISLNK(st.st_mode)) return LinkPlan::kLink;
+  if (!S_ISREG(st.st_mode)) return LinkPlan::kUnknown;
+  if (st.st_size == 0 || (user_mode_ && !(st.st_mode & S_IRUSR))) return LinkPlan::kCopy;
+  return LinkPlan::kLink;
+}
+
+// Hardlinks `object` as `name`: directly when the name is free (always so in
+// a fresh directory), else, in union mode, through a temporary name renamed
+// over it. Returns 0 or the errno of the failed link; *placed is the result
+// once a link exists.
+int Checkout::Link(int dirfd, const std::string& object, const std::string& name, const std::string& path,
+                   bool fresh, Status* placed) {
+  if (linkat(store_.dirfd(), object.c_str(), dirfd, name.c_str(), 0) == 0) {
+    stats.files_linked++;
+    return 0;
+  }
+  if (errno != EEXIST || fresh || !options_.union_files) return errno;
+  std::string tmp = ".ocitree-tmp-" + RandomSuffix();
+  if (linkat(store_.dirfd(), object.c_str(), dirfd, tmp.c_str(), 0) != 0) return errno;
+  stats.files_linked++;
+  *placed = Place(dirfd, tmp, name, path);
+  return 0;
+}
 
 // Files ostree always copies, even with -H: empty files (one shared inode
 // would hit EMLINK), bare-user symlinks (stored as regular files), and in
@@ -81,8 +137,11 @@ Status Checkout::Place(int dirfd, const std::string& tmp, const std::string& nam
   return Status::FromErrno("check out " + path, err);
 }
 
-Status Checkout::Copy(int dirfd, const std::string& name, ContentObject& obj, const std::string& path) {
-  std::string tmp = ".ocitree-tmp-" + RandomSuffix();
+Status Checkout::Copy(int dirfd, const std::string& name, ContentObject& obj, const std::string& path, bool fresh) {
+  // In a fresh directory the entry is made under its own name: the name is
+  // free, and an error removes it again.
+  const std::string tmp = fresh ? name : ".ocitree-tmp-" + RandomSuffix();
+  auto place = [&] { return fresh ? Status() : Place(dirfd, tmp, name, path); };
   const FileMeta& meta = obj.meta;
   if (meta.is_symlink()) {
     if (symlinkat(meta.symlink_target.c_str(), dirfd, tmp.c_str()) != 0)
@@ -98,7 +157,7 @@ Status Checkout::Copy(int dirfd, const std::string& name, ContentObject& obj, co
         return s.WithContext(path);
       }
     }
-    return Place(dirfd, tmp, name, path);
+    return place();
   }
   UniqueFd fd(openat(dirfd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!fd.valid()) return Status::FromErrno("create " + path, errno);
@@ -106,7 +165,8 @@ Status Checkout::Copy(int dirfd, const std::string& name, ContentObject& obj, co
     unlinkat(dirfd, tmp.c_str(), 0);
     return s.WithContext(path);
   };
-  std::vector<uint8_t> buf(256 * 1024);
+  std::vector<uint8_t>& buf = copy_buffer_;
+  if (buf.empty()) buf.resize(256 * 1024);
   uint64_t done = 0;
   for (;;) {
     auto n = obj.payload->Read(buf);
@@ -129,26 +189,41 @@ Status Checkout::Copy(int dirfd, const std::string& name, ContentObject& obj, co
   struct timespec times[2] = {{0, 0}, {0, 0}};
   futimens(fd.get(), times);
   stats.files_copied++;
-  return Place(dirfd, tmp, name, path);
+  return place();
 }
 
-Status Checkout::File(int dirfd, const std::string& name, const Checksum& content, const std::string& path) {
-  OCITREE_ASSIGN_OR_RETURN(ContentObject obj, store_.OpenContent(content));
-  if (!MustCopy(obj) && ModeAllowsHardlinks()) {
-    std::string tmp = ".ocitree-tmp-" + RandomSuffix();
-    std::string object = LooseObjectPath(content, ObjectType::kFile, store_.mode());
-    if (linkat(store_.dirfd(), object.c_str(), dirfd, tmp.c_str(), 0) == 0) {
-      stats.files_linked++;
-      return Place(dirfd, tmp, name, path);
+Status Checkout::File(int dirfd, const std::string& name, const Checksum& content, const std::string& path,
+                      bool fresh) {
+  std::string object = LooseObjectPath(content, ObjectType::kFile, store_.mode());
+  std::optional<ContentObject> obj;
+  bool link = false;
+  if (ModeAllowsHardlinks()) {
+    Status error;
+    LinkPlan plan = PlanFromStat(content, object, &error);
+    if (!error.ok()) return error;
+    link = plan == LinkPlan::kLink;
+    if (plan == LinkPlan::kUnknown) {
+      OCITREE_ASSIGN_OR_RETURN(obj, store_.OpenContent(content));
+      link = !MustCopy(*obj);
     }
-    if (options_.require_hardlinks || (errno != EMLINK && errno != EXDEV && errno != EPERM))
-      return Status::FromErrno("hardlink " + path, errno);
-  } else if (options_.require_hardlinks && !MustCopy(obj)) {
+  }
+  if (link) {
+    Status placed;
+    int err = Link(dirfd, object, name, path, fresh, &placed);
+    if (err == 0) return placed;
+    // A full link count, another filesystem, or a refusal: copy, as ostree does.
+    if (options_.require_hardlinks || (err != EMLINK && err != EXDEV && err != EPERM))
+      return Status::FromErrno("hardlink " + path, err);
+  }
+  if (!obj) {
+    OCITREE_ASSIGN_OR_RETURN(obj, store_.OpenContent(content));
+  }
+  if (!link && options_.require_hardlinks && !MustCopy(*obj)) {
     return Unsupported("cannot hardlink " + path + " from a " +
                        (store_.mode() == RepoMode::kArchive ? "archive repository" : "repository of this mode") +
                        (user_mode_ ? " in user mode" : " without -U") + " (-H/--require-hardlinks)");
   }
-  return Copy(dirfd, name, obj, path);
+  return Copy(dirfd, name, *obj, path, fresh);
 }
 
 Status Checkout::SingleFile(int parent_fd, const std::string& name, const Checksum& content,
@@ -156,7 +231,7 @@ Status Checkout::SingleFile(int parent_fd, const std::string& name, const Checks
   bool created = false;
   OCITREE_ASSIGN_OR_RETURN(UniqueFd fd, OpenOrCreateDir(parent_fd, name, path, &created));
   if (created && fchmod(fd.get(), 0755) != 0) return Status::FromErrno("chmod " + path, errno);
-  return File(fd.get(), file_name, content, path + "/" + file_name);
+  return File(fd.get(), file_name, content, path + "/" + file_name, created && !options_.union_files);
 }
 
 Result<UniqueFd> Checkout::OpenOrCreateDir(int parent_fd, const std::string& name, const std::string& path,
@@ -180,7 +255,8 @@ Result<UniqueFd> Checkout::OpenOrCreateDir(int parent_fd, const std::string& nam
 Status Checkout::Dir(int parent_fd, const std::string& name, const Checksum& tree_c, const Checksum& meta_c,
                      const std::string& path) {
   OCITREE_ASSIGN_OR_RETURN(DirTree tree, store_.ReadDirTree(tree_c));
-  OCITREE_ASSIGN_OR_RETURN(DirMeta meta, store_.ReadDirMeta(meta_c));
+  OCITREE_ASSIGN_OR_RETURN(const DirMeta* meta_p, ReadDirMeta(meta_c));
+  const DirMeta& meta = *meta_p;
   bool created = false;
   OCITREE_ASSIGN_OR_RETURN(UniqueFd fd, OpenOrCreateDir(parent_fd, name, path, &created));
   stats.directories++;
@@ -191,6 +267,7 @@ Status Checkout::Dir(int parent_fd, const std::string& name, const Checksum& tre
     created = true;
   }
   if (created && !user_mode_) OCITREE_RETURN_IF_ERROR(WriteXattrsFd(fd.get(), meta.xattrs).WithContext(path));
+  const bool fresh = created && !options_.union_files;
   for (const DirTree::File& f : tree.files) {
     std::string child_path = path + "/" + f.name;
     if (options_.process_whiteouts && f.name.rfind(kWhiteoutPrefix, 0) == 0) {
@@ -200,7 +277,7 @@ Status Checkout::Dir(int parent_fd, const std::string& name, const Checksum& tre
       OCITREE_RETURN_IF_ERROR(RemoveTreeAt(fd.get(), target));
       continue;
     }
-    OCITREE_RETURN_IF_ERROR(File(fd.get(), f.name, f.content, child_path));
+    OCITREE_RETURN_IF_ERROR(File(fd.get(), f.name, f.content, child_path, fresh));
   }
   for (const DirTree::Dir& d : tree.dirs)
     OCITREE_RETURN_IF_ERROR(Dir(fd.get(), d.name, d.tree, d.meta, path + "/" + d.name));

@@ -1,18 +1,28 @@
 #include "repo/fsck.h"
 
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <set>
+#include <thread>
 #include <unordered_set>
 
 #include "gvariant/view.h"
 
 namespace ocitree {
 
-Status VerifyContentObject(const ObjectStore& store, const Checksum& checksum) {
-  OCITREE_ASSIGN_OR_RETURN(ContentObject obj, store.OpenContent(checksum));
+Status VerifyContentObject(const ObjectStore& store, const Checksum& checksum, VerifyScratch* scratch) {
+  std::unique_ptr<VerifyScratch> own;
+  if (!scratch) {
+    own = std::make_unique<VerifyScratch>();
+    scratch = own.get();
+  }
+  OCITREE_ASSIGN_OR_RETURN(ContentObject obj, store.OpenContent(checksum, &scratch->inflate));
   OCITREE_RETURN_IF_ERROR(ValidateFileMeta(obj.meta));
   ContentHasher hasher;
   hasher.Begin(obj.meta);
-  std::vector<uint8_t> buf(256 * 1024);
+  std::vector<uint8_t>& buf = scratch->buffer;
   uint64_t total = 0;
   for (;;) {
     OCITREE_ASSIGN_OR_RETURN(size_t n, obj.payload->Read(buf));
@@ -49,11 +59,100 @@ class Fsck {
     }
   }
 
+  // Content objects are queued by the walk and re-hashed by `workers`
+  // threads; the walking thread helps when the queue is full and after the
+  // walk. The queue is bounded so that memory does not grow with the repo.
+  void StartWorkers(unsigned workers) {
+    for (unsigned t = 0; t < workers; t++)
+      pool_.emplace_back([this] {
+        VerifyScratch scratch;
+        WorkUntilDone(&scratch);
+      });
+  }
+
+  ~Fsck() { StopWorkers(); }
+
+  // Ends the walk: helps with what is queued, waits for the workers, and
+  // puts every problem in the report in walk order.
+  void Finish() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      walk_done_ = true;
+    }
+    queue_cv_.notify_all();
+    WorkUntilDone(&walker_scratch_);
+    StopWorkers();
+    std::stable_sort(problems_.begin(), problems_.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& p : problems_) report.problems.push_back(std::move(p.second));
+    problems_.clear();
+  }
+
+  void RefProblem(const std::string& ref, const std::string& message) {
+    std::lock_guard<std::mutex> lock(mu_);
+    problems_.push_back({seq_++, {"", "ref", ref, message}});
+  }
+
   FsckReport report;
 
  private:
+  struct ContentJob {
+    Checksum checksum;
+    std::string path;
+    size_t seq;  // where the walk met it, to order problems
+  };
+  static constexpr size_t kMaxQueued = 4096;
+
   void Problem(const Checksum& c, ObjectType type, const std::string& path, const std::string& message) {
-    report.problems.push_back({c.Hex(), ObjectTypeName(type), path, message});
+    std::lock_guard<std::mutex> lock(mu_);
+    problems_.push_back({seq_++, {c.Hex(), ObjectTypeName(type), path, message}});
+  }
+
+  void Verify(const ContentJob& job, VerifyScratch* scratch) {
+    Status s = VerifyContentObject(store_, job.checksum, scratch);
+    if (s.ok()) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    problems_.push_back({job.seq, {job.checksum.Hex(), ObjectTypeName(ObjectType::kFile), job.path,
+                                   s.code() == ErrorCode::kNotFound ? "missing" : s.message()}});
+  }
+
+  // Called by the walk for each new content object.
+  void Enqueue(ContentJob job) {
+    std::unique_lock<std::mutex> lock(mu_);
+    job.seq = seq_++;
+    if (pool_.empty() || queue_.size() >= kMaxQueued) {
+      // No workers, or they are behind: do this one here.
+      lock.unlock();
+      Verify(job, &walker_scratch_);
+      return;
+    }
+    queue_.push_back(std::move(job));
+    lock.unlock();
+    queue_cv_.notify_one();
+  }
+
+  // Without Finish (an error ended the walk), the workers drain the queue
+  // and the report is dropped.
+  void StopWorkers() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      walk_done_ = true;
+    }
+    queue_cv_.notify_all();
+    for (std::thread& t : pool_) t.join();
+    pool_.clear();
+  }
+
+  void WorkUntilDone(VerifyScratch* scratch) {
+    for (;;) {
+      std::unique_lock<std::mutex> lock(mu_);
+      queue_cv_.wait(lock, [this] { return !queue_.empty() || walk_done_; });
+      if (queue_.empty()) return;
+      ContentJob job = std::move(queue_.front());
+      queue_.pop_front();
+      lock.unlock();
+      Verify(job, scratch);
+    }
   }
 
   // Reads a metadata object and checks its checksum and normal form.
@@ -95,10 +194,7 @@ class Fsck {
     for (const auto& f : tree->files) {
       if (!visited_content_.insert(f.content).second) continue;
       report.objects++;
-      Status s = VerifyContentObject(store_, f.content);
-      if (!s.ok())
-        Problem(f.content, ObjectType::kFile, prefix + f.name,
-                s.code() == ErrorCode::kNotFound ? "missing" : s.message());
+      Enqueue({f.content, prefix + f.name, 0});
     }
     for (const auto& d : tree->dirs) {
       CheckDirMeta(d.meta, prefix + d.name);
@@ -110,17 +206,27 @@ class Fsck {
   std::set<Checksum> visited_commits_;
   std::set<Checksum> visited_;  // dirtrees and dirmetas
   std::unordered_set<Checksum, ChecksumHash> visited_content_;
+  VerifyScratch walker_scratch_;
+  std::vector<std::thread> pool_;
+  std::mutex mu_;  // guards what follows
+  std::condition_variable queue_cv_;
+  std::deque<ContentJob> queue_;
+  bool walk_done_ = false;
+  std::vector<std::pair<size_t, FsckProblem>> problems_;
+  size_t seq_ = 0;
 };
 
 }  // namespace
 
-Result<FsckReport> FsckRepo(const ObjectStore& store) {
+Result<FsckReport> FsckRepo(const ObjectStore& store, unsigned threads) {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   Fsck fsck(store);
+  fsck.StartWorkers(threads - 1);
   OCITREE_ASSIGN_OR_RETURN(std::vector<std::string> refs, store.ListRefs());
   for (const std::string& ref : refs) {
     auto target = store.ReadRef(ref);
     if (!target.ok() || !*target) {
-      fsck.report.problems.push_back({"", "ref", ref, target.ok() ? "vanished" : target.status().message()});
+      fsck.RefProblem(ref, target.ok() ? "vanished" : target.status().message());
       continue;
     }
     fsck.CheckCommit(**target, "ref " + ref);
@@ -129,6 +235,7 @@ Result<FsckReport> FsckRepo(const ObjectStore& store) {
   OCITREE_ASSIGN_OR_RETURN(auto objects, store.ListObjects());
   for (const auto& o : objects)
     if (o.type == ObjectType::kCommit) fsck.CheckCommit(o.checksum, "commit");
+  fsck.Finish();
   return fsck.report;
 }
 

@@ -47,7 +47,8 @@ std::map<std::string, std::map<std::string, std::string>> ParseKeyFile(const std
 // Reads the payload of an archive `.filez` object after its header.
 class ArchivePayloadReader : public ByteReader {
  public:
-  explicit ArchivePayloadReader(UniqueFd fd) : fd_(std::move(fd)), file_(fd_.get()), inflate_(file_) {}
+  ArchivePayloadReader(UniqueFd fd, InflateScratch* scratch)
+      : fd_(std::move(fd)), file_(fd_.get()), inflate_(file_, scratch) {}
   Result<size_t> Read(std::span<uint8_t> buf) override { return inflate_.Read(buf); }
 
  private:
@@ -168,16 +169,23 @@ Result<DirMeta> ObjectStore::ReadDirMeta(const Checksum& checksum) const {
   return parsed;
 }
 
-Result<ContentObject> ObjectStore::OpenContent(const Checksum& checksum) const {
+Result<ContentObject> ObjectStore::OpenContent(const Checksum& checksum, InflateScratch* scratch) const {
   std::string rel = LooseObjectPath(checksum, ObjectType::kFile, mode_);
   auto context = [&](const Status& s) { return s.WithContext("content object " + checksum.Hex()); };
   ContentObject obj;
   struct stat st;
-  if (fstatat(dirfd(), rel.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+  // Open first and stat the descriptor: one lookup for the common case.
+  // O_NOFOLLOW fails with ELOOP on a symlink object; O_NONBLOCK keeps a fifo
+  // planted in objects/ from blocking the open.
+  obj.fd.Reset(openat(dirfd(), rel.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+  if (!obj.fd.valid()) {
     if (errno == ENOENT) return NotFound("no content object " + checksum.Hex());
-    return Status::FromErrno("stat " + rel, errno);
-  }
-  if (S_ISLNK(st.st_mode)) {
+    if (errno != ELOOP) return Status::FromErrno("open " + rel, errno);
+    if (fstatat(dirfd(), rel.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT) return NotFound("no content object " + checksum.Hex());
+      return Status::FromErrno("stat " + rel, errno);
+    }
+    if (!S_ISLNK(st.st_mode)) return Status::FromErrno("open " + rel, ELOOP);
     if (mode_ != RepoMode::kBare && mode_ != RepoMode::kBareUserOnly)
       return context(Corrupt("stored as a symlink, which this repository mode never does"));
     OCITREE_ASSIGN_OR_RETURN(obj.meta.symlink_target, ReadLinkAt(dirfd(), rel));
@@ -190,10 +198,8 @@ Result<ContentObject> ObjectStore::OpenContent(const Checksum& checksum) const {
     obj.payload = std::make_unique<EmptyReader>();
     return obj;
   }
-  if (!S_ISREG(st.st_mode)) return context(Corrupt("not a regular file or symlink"));
-  obj.fd.Reset(openat(dirfd(), rel.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-  if (!obj.fd.valid()) return Status::FromErrno("open " + rel, errno);
   if (fstat(obj.fd.get(), &st) != 0) return Status::FromErrno("stat " + rel, errno);
+  if (!S_ISREG(st.st_mode)) return context(Corrupt("not a regular file or symlink"));
 
   switch (mode_) {
     case RepoMode::kArchive: {
@@ -215,7 +221,7 @@ Result<ContentObject> ObjectStore::OpenContent(const Checksum& checksum) const {
         obj.payload = std::make_unique<EmptyReader>();
         obj.fd.Reset();
       } else {
-        obj.payload = std::make_unique<ArchivePayloadReader>(std::move(obj.fd));
+        obj.payload = std::make_unique<ArchivePayloadReader>(std::move(obj.fd), scratch);
       }
       return obj;
     }

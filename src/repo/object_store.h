@@ -18,6 +18,8 @@
 
 namespace ocitree {
 
+class InflateScratch;  // compress/deflate.h
+
 // An opened content object: its metadata and a stream of its payload.
 struct ContentObject {
   FileMeta meta;
@@ -56,7 +58,9 @@ class ObjectStore : public TreeSource {
   Result<CommitObject> ReadCommit(const Checksum& checksum) const;
   Result<DirTree> ReadDirTree(const Checksum& checksum) const override;
   Result<DirMeta> ReadDirMeta(const Checksum& checksum) const override;
-  Result<ContentObject> OpenContent(const Checksum& checksum) const;
+  // With `scratch`, an archive object's payload is inflated with it (see
+  // InflateScratch: one object open at a time per scratch).
+  Result<ContentObject> OpenContent(const Checksum& checksum, InflateScratch* scratch = nullptr) const;
   struct StoredObject {
     Checksum checksum;
     ObjectType type;

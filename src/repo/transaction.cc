@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 
 #include "base/fs_util.h"
 #include "compress/deflate.h"
@@ -18,6 +19,9 @@ namespace {
 
 constexpr char kStagingPrefix[] = "staging-ocitree-";
 constexpr size_t kCopyBuffer = 256 * 1024;
+// Regular files up to this size are hashed in memory before anything is
+// written (WriteSmallContent).
+constexpr size_t kSmallFile = 256 * 1024;
 
 // "<hex>.<ext>": the staged name of an object, flat inside the staging dir.
 std::string StagedName(const Checksum& c, ObjectType type, RepoMode mode) {
@@ -36,6 +40,30 @@ void RemoveStaleStagingDirs(int tmp_fd) {
     if (!fd.valid() || flock(fd.get(), LOCK_EX | LOCK_NB) != 0) continue;
     (void)RemoveTreeAt(tmp_fd, name);
   }
+}
+
+// The process umask, read once (from /proc: umask(2) cannot read it without
+// changing it for every thread); 0777 when unknown, so that every mode is set
+// explicitly.
+mode_t ProcessUmask() {
+  static const mode_t mask = [] {
+    auto text = ReadFileAt(AT_FDCWD, "/proc/self/status");
+    if (!text.ok()) return mode_t{0777};
+    size_t at = text->find("\nUmask:");
+    if (at == std::string::npos) return mode_t{0777};
+    return static_cast<mode_t>(std::strtoul(text->c_str() + at + 7, nullptr, 8) & 0777);
+  }();
+  return mask;
+}
+
+// What writing content objects one after another reuses, per thread.
+struct WriteScratch {
+  DeflateScratch deflate;
+  std::vector<uint8_t> small;  // a whole small file's payload
+};
+WriteScratch& ThreadScratch() {
+  thread_local WriteScratch scratch;
+  return scratch;
 }
 
 // The bare-user `user.ostreemeta` xattr has the dirmeta layout (uuua(ayay)),
@@ -113,6 +141,19 @@ Result<Checksum> Transaction::WriteMetadata(ObjectType type, ByteView bytes) {
   return c;
 }
 
+Status Transaction::WriteDetachedMetadata(const Checksum& commit, ByteView bytes) {
+  std::string staged = StagedName(commit, ObjectType::kCommitMeta, store_.mode());
+  OCITREE_ASSIGN_OR_RETURN(bool have, AlreadyHave(staged, commit, ObjectType::kCommitMeta));
+  if (have) return {};
+  std::string tmp = "tmp-" + std::to_string(counter_++);
+  UniqueFd fd(openat(staging_fd_.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  if (!fd.valid()) return Status::FromErrno("create staged detached metadata", errno);
+  OCITREE_RETURN_IF_ERROR(WriteAll(fd.get(), bytes, staged));
+  if (fchmod(fd.get(), 0644) != 0) return Status::FromErrno("chmod staged detached metadata", errno);
+  fd.Reset();
+  return StageFinal(tmp, staged);
+}
+
 Status Transaction::WriteSymlinkObject(const FileMeta& meta, const std::string& tmp) {
   int sfd = staging_fd_.get();
   if (symlinkat(meta.symlink_target.c_str(), sfd, tmp.c_str()) != 0)
@@ -129,6 +170,52 @@ Status Transaction::WriteSymlinkObject(const FileMeta& meta, const std::string& 
   return {};
 }
 
+// The permission bits a content object's file gets in this repo mode.
+static uint32_t ObjectPerms(const FileMeta& meta, RepoMode mode) {
+  switch (mode) {
+    case RepoMode::kBare:
+    case RepoMode::kBareUserOnly: return meta.mode & 07777;
+    case RepoMode::kBareUser: return meta.is_symlink() ? 0644 : ((meta.mode & 0775) | S_IRUSR);
+    case RepoMode::kArchive: return 0644;
+  }
+  return 0644;
+}
+
+// Creating a file with its final permissions saves an fchmod when the umask
+// leaves them alone and they hold no setuid/setgid/sticky bit (those are set
+// last, after the data and the owner: a half-written setuid file must never
+// exist).
+static bool CreateWithFinalPerms(uint32_t perms) { return (perms & 07000) == 0 && (perms & ProcessUmask()) == 0; }
+
+Status Transaction::FinishContentFile(int fd, const FileMeta& meta, bool perms_set) {
+  const RepoMode mode = store_.mode();
+  const uint32_t perms = ObjectPerms(meta, mode);
+  // Owner and mode last: a half-written setuid file must never exist.
+  switch (mode) {
+    case RepoMode::kBare:
+      if (fchown(fd, meta.uid, meta.gid) != 0) return Status::FromErrno("chown content object", errno);
+      if (fchmod(fd, perms) != 0) return Status::FromErrno("chmod content object", errno);
+      OCITREE_RETURN_IF_ERROR(WriteXattrsFd(fd, meta.xattrs));
+      break;
+    case RepoMode::kBareUser: {
+      Bytes ostreemeta = BareUserMeta(meta);
+      if (fsetxattr(fd, "user.ostreemeta", ostreemeta.data(), ostreemeta.size(), 0) != 0)
+        return Status::FromErrno("set user.ostreemeta (bare-user needs user xattrs)", errno);
+      if (fchmod(fd, perms) != 0) return Status::FromErrno("chmod content object", errno);
+      break;
+    }
+    case RepoMode::kBareUserOnly:
+      if (!perms_set && fchmod(fd, perms) != 0) return Status::FromErrno("chmod content object", errno);
+      break;
+    case RepoMode::kArchive:
+      if (!perms_set && fchmod(fd, perms) != 0) return Status::FromErrno("chmod content object", errno);
+      return {};
+  }
+  struct timespec times[2] = {{0, 0}, {0, 0}};
+  if (futimens(fd, times) != 0) return Status::FromErrno("set mtime of content object", errno);
+  return {};
+}
+
 Status Transaction::WriteContentFile(const FileMeta& meta, ByteReader& payload, uint64_t size,
                                      const std::string& tmp, Checksum* checksum) {
   const RepoMode mode = store_.mode();
@@ -140,8 +227,10 @@ Status Transaction::WriteContentFile(const FileMeta& meta, ByteReader& payload, 
   std::unique_ptr<DeflateWriter> deflate;
   if (mode == RepoMode::kArchive) {
     Bytes header = LengthPrefixed(SerializeArchiveHeader(meta, meta.is_symlink() ? 0 : size));
-    OCITREE_RETURN_IF_ERROR(WriteAll(fd.get(), header, "content object"));
-    if (meta.is_regular()) deflate = std::make_unique<DeflateWriter>(fd.get());
+    if (meta.is_regular())
+      deflate = std::make_unique<DeflateWriter>(fd.get(), 1, &ThreadScratch().deflate, header);
+    else
+      OCITREE_RETURN_IF_ERROR(WriteAll(fd.get(), header, "content object"));
   }
   if (meta.is_regular()) {
     std::vector<uint8_t> buf(static_cast<size_t>(std::min<uint64_t>(size, kCopyBuffer)) + 1);
@@ -165,32 +254,67 @@ Status Transaction::WriteContentFile(const FileMeta& meta, ByteReader& payload, 
     OCITREE_RETURN_IF_ERROR(WriteAll(fd.get(), AsBytes(target), "symlink object"));
   }
   *checksum = hasher.Finish();
+  return FinishContentFile(fd.get(), meta, false);
+}
 
-  // Owner and mode last: a half-written setuid file must never exist.
-  switch (mode) {
-    case RepoMode::kBare:
-      if (fchown(fd.get(), meta.uid, meta.gid) != 0) return Status::FromErrno("chown content object", errno);
-      if (fchmod(fd.get(), meta.mode & 07777) != 0) return Status::FromErrno("chmod content object", errno);
-      OCITREE_RETURN_IF_ERROR(WriteXattrsFd(fd.get(), meta.xattrs));
-      break;
-    case RepoMode::kBareUser: {
-      Bytes ostreemeta = BareUserMeta(meta);
-      if (fsetxattr(fd.get(), "user.ostreemeta", ostreemeta.data(), ostreemeta.size(), 0) != 0)
-        return Status::FromErrno("set user.ostreemeta (bare-user needs user xattrs)", errno);
-      uint32_t perms = meta.is_symlink() ? 0644 : ((meta.mode & 0775) | S_IRUSR);
-      if (fchmod(fd.get(), perms) != 0) return Status::FromErrno("chmod content object", errno);
-      break;
-    }
-    case RepoMode::kBareUserOnly:
-      if (fchmod(fd.get(), meta.mode & 07777) != 0) return Status::FromErrno("chmod content object", errno);
-      break;
-    case RepoMode::kArchive:
-      if (fchmod(fd.get(), 0644) != 0) return Status::FromErrno("chmod content object", errno);
-      return {};
+// A small regular file is read whole into memory and hashed first: a
+// duplicate then costs no file at all, and a new object is created under
+// its staged name directly (the name is reserved in staged_ first, so two
+// threads never write one object), in one write(2) with its header.
+Result<Transaction::ContentWrite> Transaction::WriteSmallContent(const FileMeta& meta, ByteReader& payload,
+                                                                 uint64_t size) {
+  const RepoMode mode = store_.mode();
+  std::vector<uint8_t>& buf = ThreadScratch().small;
+  if (buf.size() < kSmallFile + 1) buf.resize(kSmallFile + 1);
+  uint64_t done = 0;
+  for (;;) {
+    OCITREE_ASSIGN_OR_RETURN(size_t n, payload.Read(std::span<uint8_t>(buf.data() + done, size + 1 - done)));
+    if (n == 0) break;
+    done += n;
+    if (done > size) return Corrupt("file content is longer than its recorded size " + std::to_string(size));
   }
-  struct timespec times[2] = {{0, 0}, {0, 0}};
-  if (futimens(fd.get(), times) != 0) return Status::FromErrno("set mtime of content object", errno);
-  return {};
+  if (done != size)
+    return Corrupt("file content is truncated: " + std::to_string(done) + " of " + std::to_string(size) + " bytes");
+  ByteView data(buf.data(), size);
+  ContentHasher hasher;
+  hasher.Begin(meta);
+  hasher.Update(data);
+  ContentWrite out;
+  out.checksum = hasher.Finish();
+  std::string staged = StagedName(out.checksum, ObjectType::kFile, mode);
+  OCITREE_ASSIGN_OR_RETURN(bool have, AlreadyHave(staged, out.checksum, ObjectType::kFile));
+  if (!have) {
+    std::lock_guard<std::mutex> guard(mu_);
+    have = !staged_.insert(staged).second;  // reserved: ours to write
+  }
+  if (have) {
+    out.existed = true;
+    return out;
+  }
+  const bool perms_set = CreateWithFinalPerms(ObjectPerms(meta, mode));
+  UniqueFd fd(openat(staging_fd_.get(), staged.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                     perms_set ? ObjectPerms(meta, mode) : 0600));
+  Status st;
+  if (!fd.valid()) {
+    st = Status::FromErrno("create staged content object", errno);
+  } else {
+    if (mode == RepoMode::kArchive) {
+      Bytes header = LengthPrefixed(SerializeArchiveHeader(meta, size));
+      DeflateWriter deflate(fd.get(), 1, &ThreadScratch().deflate, header);
+      st = deflate.Write(data);
+      if (st.ok()) st = deflate.Finish();
+    } else {
+      st = WriteAll(fd.get(), data, "content object");
+    }
+    if (st.ok()) st = FinishContentFile(fd.get(), meta, perms_set);
+  }
+  if (!st.ok()) {
+    if (fd.valid()) unlinkat(staging_fd_.get(), staged.c_str(), 0);
+    std::lock_guard<std::mutex> guard(mu_);
+    staged_.erase(staged);
+    return st;
+  }
+  return out;
 }
 
 Result<Transaction::ContentWrite> Transaction::WriteContent(const FileMeta& meta, ByteReader& payload,
@@ -203,6 +327,7 @@ Result<Transaction::ContentWrite> Transaction::WriteContent(const FileMeta& meta
     if (meta.is_regular() && (meta.mode & ~(S_IFMT | 0775)) != 0)
       return InvalidArgument("bare-user-only repositories refuse file modes outside 0775");
   }
+  if (meta.is_regular() && size <= kSmallFile) return WriteSmallContent(meta, payload, size);
   std::string tmp = "tmp-" + std::to_string(counter_++);
   ContentWrite out;
   bool physical_symlink = meta.is_symlink() && (mode == RepoMode::kBare || mode == RepoMode::kBareUserOnly);

@@ -32,6 +32,11 @@ class Transaction : public TreeSource {
   // Stores a metadata object (bytes must be normal form); returns its checksum.
   Result<Checksum> WriteMetadata(ObjectType type, ByteView bytes);
 
+  // Stores `bytes` (a{sv}, normal form) as the detached metadata of `commit`
+  // (objects/XX/<commit>.commitmeta: signatures and the like). Detached
+  // metadata the repository already has for that commit is kept.
+  Status WriteDetachedMetadata(const Checksum& commit, ByteView bytes);
+
   struct ContentWrite {
     Checksum checksum;
     bool existed = false;  // the repo (or this transaction) already had it
@@ -58,6 +63,10 @@ class Transaction : public TreeSource {
   Status StageFinal(const std::string& tmp_name, const std::string& staged_name);
   Status WriteContentFile(const FileMeta& meta, ByteReader& payload, uint64_t size,
                           const std::string& tmp_name, Checksum* checksum);
+  Result<ContentWrite> WriteSmallContent(const FileMeta& meta, ByteReader& payload, uint64_t size);
+  // Owner, mode, xattrs and mtime of a written content object (`perms_set`:
+  // it was created with its final permissions).
+  Status FinishContentFile(int fd, const FileMeta& meta, bool perms_set);
   Status WriteSymlinkObject(const FileMeta& meta, const std::string& tmp_name);
   Status PublishObjects();
   // The bytes of a metadata object staged here, or nullopt.
