@@ -10,10 +10,13 @@ packages=(
   # libraries (DESIGN.md: one well-kept library per job)
   libssl-dev libcurl4-openssl-dev libisal-dev libzstd-dev
   nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev
+  # ASan+UBSan and libFuzzer builds (scripts/sanitize-and-fuzz.sh): clang and
+  # its runtimes, which clang only recommends; llvm-14 for llvm-symbolizer
+  clang libclang-rt-14-dev llvm-14
   # oracles the tests drive
   ostree skopeo umoci oci-image-tool docker-registry
   # test helpers
-  attr tar gzip zstd python3 time bc
+  attr tar gzip zstd python3 time bc openssl
 )
 
 SUDO=

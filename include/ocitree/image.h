@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ocitree/hooks.h"
+#include "ocitree/registry_options.h"
 #include "ocitree/repo.h"
 #include "ocitree/status.h"
 
@@ -42,6 +43,8 @@ struct PullOptions {
   // Layers read at once; 0: as many as the machine has cores (2 to 4). An
   // entry hook always reads one at a time, so it sees entries in order.
   size_t max_parallel_layers = 0;
+  // docker:// references: credentials, TLS, connections and retries.
+  RegistryOptions registry;
 };
 
 struct PullResult {
@@ -49,9 +52,13 @@ struct PullResult {
   std::string commit;
   std::string manifest_digest;
   bool up_to_date = false;  // the branch already held this image: nothing was written
+  // The image carried an ostree commit (ocitree push) and its tree matched:
+  // the branch holds that commit, identical (`commit` is its checksum).
+  bool commit_restored = false;
   size_t layers = 0;
   size_t layers_reused = 0;      // layers already in the repo: their blobs were not read
   uint64_t bytes_read = 0;       // compressed layer bytes read
+  uint64_t bytes_resumed = 0;    // of those, kept from an interrupted earlier pull (not downloaded again)
   uint64_t files_written = 0;    // new content objects
   uint64_t files_existing = 0;   // content the repo already had
   uint64_t special_skipped = 0;  // device nodes and fifos left out
@@ -72,8 +79,11 @@ struct ImageInfo {
   uint64_t created = 0;
 };
 
-// Pulls `image` (oci:DIR[:TAG], oci-archive:FILE[:TAG]) into one commit on the
-// branch: all layers applied in order. Everything is checked while it streams
+// Pulls `image` (oci:DIR[:TAG], oci-archive:FILE[:TAG],
+// docker://HOST[:PORT]/NAME[:TAG|@DIGEST]) into one commit on the branch: all
+// layers applied in order. From a registry, layers are downloaded in
+// parallel and kept under the repository's tmp/ until they land, so an
+// interrupted pull resumes where it stopped. Everything is checked while it streams
 // (sizes, digests, diff_ids); on any error no ref moves.
 Result<PullResult> PullImage(Repo& repo, std::string_view image, const PullOptions& options);
 
@@ -86,8 +96,9 @@ struct SpaceUse {
 };
 
 struct ImagePruneReport {
-  // Layer refs (and their recipe refs) no image commit lists: removed, or
-  // that would be with dry_run.
+  // Layer refs (and their recipe refs) no image commit lists, and record
+  // refs of restored commits their branch no longer holds: removed, or that
+  // would be with dry_run.
   std::vector<std::string> layer_refs_removed;
   PruneReport objects;
   // With dry_run only. Per branch: what deleting it (and then pruning)

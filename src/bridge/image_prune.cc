@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "bridge/commit_restore.h"
 #include "bridge/image_metadata.h"
 #include "bridge/layer_commit.h"
 #include "bridge/recipe_commit.h"
@@ -29,7 +30,9 @@ Result<std::map<std::string, std::set<std::string>>> LayersByRef(const ObjectSto
   std::map<std::string, std::set<std::string>> out;
   for (const std::string& ref : refs) {
     if (IsLayerRef(ref)) continue;
-    std::set<std::string>& listed = out[ref];
+    // A record ref (commit_restore.h) goes with its branch.
+    std::set<std::string>& listed = out[IsRecordRef(ref) ? RecordBranch(ref) : ref];
+    if (IsRecordRef(ref)) listed.insert(ref);
     std::set<Checksum> seen;
     OCITREE_ASSIGN_OR_RETURN(std::optional<Checksum> next, store.ReadRef(ref));
     while (next && seen.insert(*next).second) {
@@ -89,11 +92,19 @@ Result<ImagePruneReport> PruneImages(Repo& repo, const PruneOptions& options) {
   ObjectStore& store = repo.store();
   OCITREE_ASSIGN_OR_RETURN(RepoLock lock, RepoLock::Acquire(store.dirfd(), RepoLock::Kind::kExclusive));
   OCITREE_ASSIGN_OR_RETURN(std::vector<std::string> refs, store.ListRefs());
-  OCITREE_ASSIGN_OR_RETURN(auto layers_by_ref, LayersByRef(store, refs));
+  // Records of restored commits their branch no longer holds go first, so
+  // the layers only they list go too.
+  OCITREE_ASSIGN_OR_RETURN(std::vector<std::string> stale_records, StaleRecordRefs(store, refs));
+  std::set<std::string> stale(stale_records.begin(), stale_records.end());
+  std::vector<std::string> live;
+  for (const std::string& ref : refs)
+    if (!stale.count(ref)) live.push_back(ref);
+  OCITREE_ASSIGN_OR_RETURN(auto layers_by_ref, LayersByRef(store, live));
   std::set<std::string> listed;
   for (const auto& [ref, layers] : layers_by_ref) listed.insert(layers.begin(), layers.end());
   ImagePruneReport report;
-  std::set<std::string> dropped;
+  std::set<std::string> dropped(stale);
+  report.layer_refs_removed = stale_records;
   for (const std::string& ref : refs) {
     if (!IsLayerRef(ref) || listed.count(ref)) continue;
     report.layer_refs_removed.push_back(ref);
@@ -118,6 +129,10 @@ Result<ImagePruneReport> PruneImages(Repo& repo, const PruneOptions& options) {
     // what this prune frees through it.
     size_t first_layer = groups.size();
     for (const std::string& ref : dropped) {
+      if (!IsLayerRef(ref)) {
+        groups.emplace_back(ref, std::set<std::string>{ref});  // a stale record ref
+        continue;
+      }
       std::string hex = ref.rfind(kLayerRefPrefix, 0) == 0 ? ref.substr(sizeof(kLayerRefPrefix) - 1)
                                                            : ref.substr(sizeof(kRecipeRefPrefix) - 1);
       if (ref.rfind(kRecipeRefPrefix, 0) == 0 && dropped.count(kLayerRefPrefix + hex)) continue;  // with its layer

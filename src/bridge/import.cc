@@ -9,12 +9,14 @@
 
 #include "base/hashing_reader.h"
 #include "base/log.h"
+#include "bridge/commit_restore.h"
 #include "bridge/image_metadata.h"
 #include "bridge/layer_commit.h"
 #include "bridge/layer_import.h"
 #include "bridge/layer_reader.h"
 #include "bridge/recipe_commit.h"
 #include "bridge/layer_tree.h"
+#include "bridge/partial_download.h"
 #include "compress/decompress.h"
 #include "oci/media_types.h"
 #include "oci/platform.h"
@@ -37,8 +39,9 @@ size_t ParallelLayers(const PullOptions& options) {
 
 class Importer {
  public:
-  Importer(Transaction& txn, oci::ImageSource& source, const oci::ResolvedImage& image, const PullOptions& options)
-      : txn_(txn), store_(txn.store()), source_(source), image_(image), options_(options) {}
+  Importer(Transaction& txn, oci::ImageSource& source, const oci::ResolvedImage& image, const PullOptions& options,
+           PartialDownloads* downloads)
+      : txn_(txn), store_(txn.store()), source_(source), image_(image), options_(options), downloads_(downloads) {}
   ~Importer() { StopWorkers(); }
 
   // Reads the layers that are not in the repository yet (several at once),
@@ -127,6 +130,7 @@ class Importer {
       o.hooks = &options_.hooks;
       o.with_recipe = KeepLayers();
       o.cancel = &cancel_;
+      o.downloads = downloads_;
       o.on_bytes = [this](uint64_t n) { Report([&] { progress_.bytes += n; }); };
       Result<LayerRead> read =
           ReadLayerBlob(txn_, source_, image_.manifest.layers[i], image_.config.diff_ids[i], o);
@@ -242,6 +246,7 @@ class Importer {
   oci::ImageSource& source_;
   const oci::ResolvedImage& image_;
   const PullOptions& options_;
+  PartialDownloads* downloads_;  // null: the source is local
   bool merged_any_ = false;
   std::map<Checksum, std::string> symlinks_;
 
@@ -280,14 +285,15 @@ Status CheckSingleManifestPlatform(const oci::ResolvedImage& image, const oci::P
 }
 
 // True when the branch already holds exactly this image.
-Result<bool> AlreadyPulled(const ObjectStore& store, const std::optional<Checksum>& head, const std::string& digest,
-                           const std::string& reference, const std::string& storage) {
+// (A restored commit's record is on its companion: commit_restore.h.)
+Result<bool> AlreadyPulled(const ObjectStore& store, const std::string& branch, const std::optional<Checksum>& head,
+                           const std::string& digest, const std::string& reference, const std::string& storage) {
   if (!head) return false;
-  OCITREE_ASSIGN_OR_RETURN(CommitObject commit, store.ReadCommit(*head));
-  ImageRecord record;
-  OCITREE_ASSIGN_OR_RETURN(bool is_image, ReadImageRecord(commit, &record));
-  return is_image && record.manifest_digest == digest && record.reference == reference &&
-         record.storage == storage && !store.IsCommitPartial(*head);
+  OCITREE_ASSIGN_OR_RETURN(std::optional<BranchImage> image, ReadBranchImage(store, branch, *head));
+  if (!image) return false;
+  const ImageRecord& record = image->record;
+  return record.manifest_digest == digest && record.reference == reference && record.storage == storage &&
+         !store.IsCommitPartial(*head);
 }
 
 }  // namespace
@@ -317,7 +323,7 @@ Result<PullResult> ImportImage(ObjectStore& store, const oci::ImageReference& re
     layered = false;
   }
   const std::string storage = layered ? "layered" : "flattened";
-  OCITREE_ASSIGN_OR_RETURN(bool up_to_date, AlreadyPulled(store, head, digest, reference.ToString(), storage));
+  OCITREE_ASSIGN_OR_RETURN(bool up_to_date, AlreadyPulled(store, branch, head, digest, reference.ToString(), storage));
   if (up_to_date) {
     result.up_to_date = true;
     result.commit = head->Hex();
@@ -332,7 +338,18 @@ Result<PullResult> ImportImage(ObjectStore& store, const oci::ImageReference& re
     if (!parts.ok()) return parts.status().WithContext("path prefix");
     OCITREE_ASSIGN_OR_RETURN(root, image_root.EnsurePath(JoinTreePath(*parts), DirMeta{}));
   }
-  Importer importer(*txn, source, image, options);
+  // What a remote source sends is kept until the layers land, so that an
+  // interrupted pull need not fetch it again.
+  std::unique_ptr<PartialDownloads> downloads;
+  if (source.IsRemote()) {
+    auto opened = PartialDownloads::Open(store);
+    if (opened.ok()) {
+      downloads = std::move(*opened);
+    } else {
+      LogWarning(opened.status().message() + ": an interrupted pull will download everything again");
+    }
+  }
+  Importer importer(*txn, source, image, options, downloads.get());
   OCITREE_RETURN_IF_ERROR(importer.ImportLayers(root));
   OCITREE_ASSIGN_OR_RETURN(MutableTree::Written written, image_root.Write(*txn));
 
@@ -344,20 +361,34 @@ Result<PullResult> ImportImage(ObjectStore& store, const oci::ImageReference& re
   for (const oci::Digest& d : image.config.diff_ids) record.diff_ids.push_back(d.ToString());
   record.storage = storage;
   record.architecture = OstreeArchitecture(image.config, options.hooks);
-  CommitObject commit;
-  OCITREE_ASSIGN_OR_RETURN(commit.metadata, BuildImageMetadata(record, branch));
-  commit.parent = head;
-  commit.subject = "Image " + record.reference;
-  commit.body = "Manifest " + digest;
-  commit.timestamp = static_cast<uint64_t>(std::max<int64_t>(0, image.config.created.value_or(0)));
-  commit.root_tree = written.tree;
-  commit.root_meta = written.meta;
-  OCITREE_ASSIGN_OR_RETURN(Checksum c, txn->WriteMetadata(ObjectType::kCommit, SerializeCommit(commit)));
-  txn->SetRef(branch, c);
+  // An image made by `ocitree push` carries its commit: when the tree
+  // matches, the branch gets that very commit (commit_restore.h).
+  OCITREE_ASSIGN_OR_RETURN(std::optional<Checksum> restored,
+                           RestoreCarriedCommit(*txn, image.config, written.tree, written.meta, record, branch));
+  Checksum c;
+  if (restored) {
+    c = *restored;
+  } else {
+    CommitObject commit;
+    OCITREE_ASSIGN_OR_RETURN(commit.metadata, BuildImageMetadata(record, branch));
+    commit.parent = head;
+    commit.subject = "Image " + record.reference;
+    commit.body = "Manifest " + digest;
+    commit.timestamp = static_cast<uint64_t>(std::max<int64_t>(0, image.config.created.value_or(0)));
+    commit.root_tree = written.tree;
+    commit.root_meta = written.meta;
+    OCITREE_ASSIGN_OR_RETURN(c, txn->WriteMetadata(ObjectType::kCommit, SerializeCommit(commit)));
+    txn->SetRef(branch, c);
+  }
   OCITREE_RETURN_IF_ERROR(txn->Commit());
+  if (downloads) {
+    for (const oci::Descriptor& layer : image.manifest.layers) downloads->Forget(layer.digest);
+  }
   PullResult out = importer.result;
+  if (downloads) out.bytes_resumed = downloads->bytes_resumed();
   out.branch = branch;
   out.commit = c.Hex();
+  out.commit_restored = restored.has_value();
   out.manifest_digest = digest;
   out.layers = result.layers;
   return out;

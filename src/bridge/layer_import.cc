@@ -29,13 +29,16 @@ class CountingReader : public ByteReader {
   uint64_t bytes_ = 0;
 };
 
-}  // namespace
-
-Result<LayerRead> ReadLayerBlob(Transaction& txn, oci::ImageSource& source, const oci::Descriptor& desc,
-                                const oci::Digest& diff_id, const LayerReadOptions& options) {
+Result<LayerRead> ReadBlob(Transaction& txn, oci::ImageSource& source, const oci::Descriptor& desc,
+                           const oci::Digest& diff_id, const LayerReadOptions& options) {
   static const ImportHooks kNoHooks;
   OCITREE_ASSIGN_OR_RETURN(oci::LayerType type, oci::ClassifyLayer(desc.media_type));
-  OCITREE_ASSIGN_OR_RETURN(std::unique_ptr<ByteReader> blob, source.OpenBlob(desc));
+  std::unique_ptr<ByteReader> blob;
+  if (options.downloads != nullptr) {
+    OCITREE_ASSIGN_OR_RETURN(blob, options.downloads->OpenBlob(source, desc));
+  } else {
+    OCITREE_ASSIGN_OR_RETURN(blob, source.OpenBlob(desc));
+  }
   CountingReader counted(*blob, options);
   PeekableReader peek(counted);
   OCITREE_ASSIGN_OR_RETURN(ByteView magic, peek.Peek(4));
@@ -74,6 +77,20 @@ Result<LayerRead> ReadLayerBlob(Transaction& txn, oci::ImageSource& source, cons
     read.recipe_extras = layer.RecipeExtras();
   }
   read.node = layer.TakeTree();
+  return read;
+}
+
+}  // namespace
+
+Result<LayerRead> ReadLayerBlob(Transaction& txn, oci::ImageSource& source, const oci::Descriptor& desc,
+                                const oci::Digest& diff_id, const LayerReadOptions& options) {
+  Result<LayerRead> read = ReadBlob(txn, source, desc, diff_id, options);
+  // A transfer cut short is worth keeping for the next pull; bytes that
+  // decompress or parse wrong are not (a blob whose digest matches is
+  // rejected the same way next time).
+  ErrorCode code = read.ok() ? ErrorCode::kOk : read.status().code();
+  if (options.downloads != nullptr && !read.ok() && code != ErrorCode::kIo && code != ErrorCode::kCancelled)
+    options.downloads->Discard(desc.digest);
   return read;
 }
 

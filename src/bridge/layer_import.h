@@ -15,6 +15,7 @@
 
 #include "bridge/layer_reader.h"
 #include "bridge/layer_tree.h"
+#include "bridge/partial_download.h"
 #include "oci/descriptor.h"
 #include "oci/digest.h"
 #include "oci/image_source.h"
@@ -40,6 +41,9 @@ struct LayerReadOptions {
   std::function<void(uint64_t)> on_bytes;
   // Set by another thread to stop this read early (it fails with kCancelled).
   const std::atomic<bool>* cancel = nullptr;
+  // For remote sources: the blob is read through here, so an interrupted
+  // pull resumes where it stopped.
+  PartialDownloads* downloads = nullptr;
 };
 
 Result<LayerRead> ReadLayerBlob(Transaction& txn, oci::ImageSource& source, const oci::Descriptor& desc,

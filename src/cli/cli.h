@@ -45,6 +45,7 @@ void RegisterPrune(CLI::App& app, GlobalOptions& g);
 void RegisterPull(CLI::App& app, GlobalOptions& g);
 void RegisterImages(CLI::App& app, GlobalOptions& g);
 void RegisterPush(CLI::App& app, GlobalOptions& g);
+void RegisterInspect(CLI::App& app, GlobalOptions& g);
 
 // Commit printing shared by log and show.
 void PrintCommit(const CommitInfo& info);

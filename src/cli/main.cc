@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   RegisterPull(app, g);
   RegisterImages(app, g);
   RegisterPush(app, g);
+  RegisterInspect(app, g);
   app.footer("Run 'ocitree COMMAND --help' for a command's options.");
   try {
     app.parse(argc, argv);

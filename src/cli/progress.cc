@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+#include "cli/cli.h"
+
 namespace ocitree::cli {
 
 ProgressLine::ProgressLine() : enabled_(isatty(STDERR_FILENO) == 1) {}
@@ -23,6 +25,20 @@ void ProgressLine::Clear() {
   std::fprintf(stderr, "\r\033[K");
   std::fflush(stderr);
   shown_ = false;
+}
+
+std::string TransferMeter::Format(uint64_t done, uint64_t total) const {
+  std::string out = HumanBytes(done) + " of " + HumanBytes(total);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  if (seconds < 1 || done == 0) return out;
+  double rate = static_cast<double>(done) / seconds;
+  out += ", " + HumanBytes(static_cast<uint64_t>(rate)) + "/s";
+  if (total > done) {
+    auto left = static_cast<uint64_t>(static_cast<double>(total - done) / rate);
+    out += ", " + (left >= 60 ? std::to_string(left / 60) + "m" + std::to_string(left % 60) + "s"
+                              : std::to_string(left) + "s") + " left";
+  }
+  return out;
 }
 
 }  // namespace ocitree::cli

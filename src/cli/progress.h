@@ -4,6 +4,7 @@
 #define OCITREE_CLI_PROGRESS_H_
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 namespace ocitree::cli {
@@ -22,6 +23,17 @@ class ProgressLine {
   bool enabled_;
   bool shown_ = false;
   std::chrono::steady_clock::time_point last_{};
+};
+
+// "12.5 MiB of 170 MiB, 41.2 MiB/s, 4s left": bytes against a total, with
+// the average rate since the meter was made (once it means something).
+class TransferMeter {
+ public:
+  TransferMeter() : start_(std::chrono::steady_clock::now()) {}
+  std::string Format(uint64_t done, uint64_t total) const;
+
+ private:
+  std::chrono::steady_clock::time_point start_;
 };
 
 }  // namespace ocitree::cli

@@ -32,6 +32,11 @@ namespace ocitree::oci {
 struct BlobExpectation {
   std::optional<Digest> digest;
   std::optional<uint64_t> size;
+  // A registry destination: another repository on the same registry that
+  // holds this blob ("library/base"), to mount it from instead of
+  // uploading it. A hint: if the mount fails the blob is uploaded. Other
+  // destinations ignore it.
+  std::optional<std::string> mount_from = std::nullopt;
 };
 
 struct WrittenBlob {

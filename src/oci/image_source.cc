@@ -8,6 +8,10 @@ namespace ocitree::oci {
 
 ImageSource::~ImageSource() = default;
 
+Result<std::unique_ptr<ByteReader>> ImageSource::OpenBlobRange(const Descriptor& desc, uint64_t) {
+  return Unsupported(Describe() + ": " + desc.digest.ToString() + ": reading from an offset is not supported");
+}
+
 Result<Bytes> ImageSource::ReadSmallBlob(const Descriptor& desc) {
   std::string name = Describe() + ": " + desc.digest.ToString();
   if (desc.size > kMaxJsonSize) {

@@ -32,6 +32,18 @@ class ImageSource {
   // source.
   virtual Result<std::unique_ptr<ByteReader>> OpenBlob(const Descriptor& desc) = 0;
 
+  // The blob's raw bytes from `offset` to its end, NOT verified: the caller
+  // holds the bytes before `offset` and checks them all. Sources that are
+  // expensive to read again (registries) implement it so that an
+  // interrupted download can go on where it stopped; the rest answer
+  // kUnsupported.
+  virtual Result<std::unique_ptr<ByteReader>> OpenBlobRange(const Descriptor& desc, uint64_t offset);
+
+  // Whether blobs come over the network (a pull keeps what it downloads
+  // under the repository's tmp/, partial_download.h). Local files are not
+  // worth a second copy.
+  virtual bool IsRemote() const { return false; }
+
   // A small blob (manifest, index, config) read whole and verified; larger
   // than kMaxJsonSize is kUnsupported before anything is read.
   Result<Bytes> ReadSmallBlob(const Descriptor& desc);

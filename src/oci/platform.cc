@@ -81,6 +81,12 @@ std::string GoArchToOstreeArch(std::string_view architecture, std::string_view v
   return std::string(architecture);
 }
 
+GoArch OstreeArchToGoArch(std::string_view ostree_arch) {
+  // ostree.architecture uses the uname/RPM spellings MachineToGoArch knows;
+  // "arm" without a version stays plain arm.
+  return MachineToGoArch(ostree_arch);
+}
+
 Result<Platform> ParsePlatform(std::string_view text) {
   std::vector<std::string> parts;
   size_t start = 0;

@@ -45,6 +45,12 @@ GoArch MachineToGoArch(std::string_view machine);
 // arm/v7 -> armv7l, 386 -> i386, mipsle -> mipsel; unknown names pass through.
 std::string GoArchToOstreeArch(std::string_view architecture, std::string_view variant);
 
+// The inverse of GoArchToOstreeArch, for exporting a commit: its
+// ostree.architecture as GOARCH + variant (x86_64 -> amd64, aarch64 ->
+// arm64/v8, armv7l -> arm/v7, i386 -> 386, mipsel -> mipsle). Unknown names
+// pass through.
+GoArch OstreeArchToGoArch(std::string_view ostree_arch);
+
 // This machine, from uname(2): os "linux" and MachineToGoArch(machine). A
 // 32-bit userland on a 64-bit kernel reports the kernel's architecture.
 Platform HostPlatform();

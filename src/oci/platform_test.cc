@@ -91,6 +91,23 @@ TEST(PlatformTest, GoArchToOstreeArchInvertsUname) {
   EXPECT_EQ(GoArchToOstreeArch("wasm", ""), "wasm");
 }
 
+TEST(PlatformTest, OstreeArchToGoArchRoundTrips) {
+  struct {
+    const char* ostree;
+    const char* arch;
+    const char* variant;
+  } cases[] = {{"x86_64", "amd64", ""}, {"aarch64", "arm64", "v8"}, {"armv7l", "arm", "v7"}, {"i386", "386", ""},
+               {"mipsel", "mipsle", ""}, {"ppc64le", "ppc64le", ""}, {"s390x", "s390x", ""},
+               {"riscv64", "riscv64", ""}, {"loongarch64", "loong64", ""}};
+  for (const auto& c : cases) {
+    GoArch g = OstreeArchToGoArch(c.ostree);
+    EXPECT_EQ(g.architecture, c.arch) << c.ostree;
+    EXPECT_EQ(g.variant, c.variant) << c.ostree;
+    // Export then pull gives back the commit's own name.
+    EXPECT_EQ(GoArchToOstreeArch(g.architecture, g.variant), c.ostree);
+  }
+}
+
 TEST(PlatformTest, HostPlatformComesFromUname) {
   struct utsname u;
   ASSERT_EQ(uname(&u), 0);

@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "base/base64.h"
 #include "tar/tar_header.h"
 
 namespace ocitree::tar {
@@ -39,14 +40,6 @@ int HexValue(char c) {
   return -1;
 }
 
-int Base64Value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
 
 }  // namespace
 
@@ -155,24 +148,10 @@ Result<std::string> DecodeUrlEscapes(std::string_view text) {
 }
 
 Result<std::string> DecodeBase64(std::string_view text) {
-  // libarchive omits the '=' padding; accept it with or without.
-  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
-  if (text.size() % 4 == 1) return Corrupt("base64 text has an impossible length");
-  std::string out;
-  out.reserve(text.size() / 4 * 3 + 2);
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    const int v = Base64Value(c);
-    if (v < 0) return Corrupt("invalid base64 character");
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xff);
-    }
-  }
-  return out;
+  // libarchive omits the '=' padding; Base64Decode accepts it either way.
+  auto decoded = Base64Decode(text);
+  if (!decoded.ok()) return Corrupt(decoded.status().message());
+  return decoded;
 }
 
 }  // namespace ocitree::tar

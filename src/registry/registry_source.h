@@ -1,0 +1,81 @@
+// A docker:// reference as an ImageSource: manifests and blobs pulled from a
+// registry over the distribution API (registry_client.h), each checked
+// against its digest and size while it streams.
+#ifndef OCITREE_REGISTRY_REGISTRY_SOURCE_H_
+#define OCITREE_REGISTRY_REGISTRY_SOURCE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "oci/image_reference.h"
+#include "oci/image_source.h"
+#include "ocitree/registry_options.h"
+#include "registry/blob_reader.h"
+#include "registry/registry_client.h"
+
+namespace ocitree::registry {
+
+class RegistrySource : public oci::ImageSource {
+ public:
+  // Finds the credentials (auth_file.h) and TLS settings (tls_config.h) for
+  // the reference's registry; nothing is sent yet. Sources opened with the
+  // same `session` share connections' caches and tokens; null: a new one.
+  static Result<std::unique_ptr<RegistrySource>> Open(const oci::ImageReference& ref,
+                                                      const RegistryOptions& options,
+                                                      std::shared_ptr<RegistrySession> session = nullptr);
+
+  // The manifest or index the tag or digest names. By digest, the bytes must
+  // hash to it; by tag, the digest is computed from the bytes and a
+  // Docker-Content-Digest header, when sent, must agree. Docker schema 1 is
+  // kUnsupported; a missing manifest kNotFound; more than kMaxJsonSize bytes
+  // kUnsupported, found while receiving.
+  Result<std::pair<oci::Descriptor, Bytes>> GetTopLevel() override;
+
+  // Manifests and indexes (by media type) come from /manifests/, the rest
+  // from /blobs/; checked against desc while streaming.
+  Result<std::unique_ptr<ByteReader>> OpenBlob(const oci::Descriptor& desc) override;
+
+  // The blob's raw bytes from `offset` to its end, NOT verified (the caller
+  // holds the bytes before `offset` and hashes them all), but never more
+  // than desc.size - offset of them (kCorrupt past that). Sends
+  // "Range: bytes=OFFSET-"; a registry that ignores it costs the skipped
+  // bytes, not correctness. A transfer that breaks off is kIo; open again
+  // from where it stopped. The reader's own errors do not name the blob: the
+  // caller's VerifyingReader (or its message) does.
+  Result<std::unique_ptr<ByteReader>> OpenBlobRange(const oci::Descriptor& desc, uint64_t offset) override;
+  bool IsRemote() const override { return true; }
+
+  // Every tag of the repository (GET /v2/NAME/tags/list, following Link
+  // pages), as the registry orders them.
+  Result<std::vector<std::string>> ListTags();
+
+  // "docker://registry/repository:tag".
+  std::string Describe() const override;
+
+  // Body bytes received so far by every request of this source (manifests,
+  // blobs, tokens, error bodies): what was really fetched.
+  uint64_t bytes_received() const { return client_->bytes_received(); }
+
+ private:
+  RegistrySource(oci::ImageReference ref, std::unique_ptr<RegistryClient> client, int max_connections)
+      : ref_(std::move(ref)), client_(std::move(client)), slots_(max_connections) {}
+  // OpenBlobRange; the reader's own errors are prefixed with `reader_name`
+  // ("" when a VerifyingReader around it names the blob already).
+  Result<std::unique_ptr<ByteReader>> OpenRange(const oci::Descriptor& desc, uint64_t offset,
+                                                bool name_reader);
+
+  oci::ImageReference ref_;
+  std::unique_ptr<RegistryClient> client_;
+  ConnectionSlots slots_;
+};
+
+// What PullImage and `ocitree inspect` pass to OpenImageSource for docker://
+// references; every source it opens shares one RegistrySession.
+oci::RegistrySourceOpener MakeRegistrySourceOpener(const RegistryOptions& options);
+
+}  // namespace ocitree::registry
+
+#endif  // OCITREE_REGISTRY_REGISTRY_SOURCE_H_

@@ -1,0 +1,536 @@
+// RegistrySource against tests/integration/hostile_registry.py, a registry
+// that misbehaves on purpose: blobs stream verified, Range resumes (honoured
+// or ignored), wrong/short/endless/stalled bodies fail clearly and within
+// bounds, retries follow 503/429, tokens are fetched once and reused, and a
+// redirect to another host never carries the Authorization header.
+// python3 is required: without it these tests fail, they do not skip.
+#include "registry/registry_source.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <netinet/in.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "oci/limits.h"
+#include "oci/manifest.h"
+#include "oci/media_types.h"
+
+namespace ocitree::registry {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path ServerScript() {
+  return fs::path(__FILE__).parent_path().parent_path().parent_path() / "tests" / "integration" /
+         "hostile_registry.py";
+}
+
+// One hostile_registry.py process, killed (by its pid) when this goes away.
+class HostileRegistry {
+ public:
+  explicit HostileRegistry(std::vector<std::string> args) {
+    char tmpl[] = "/tmp/ocitree-hostile-XXXXXX";
+    if (!mkdtemp(tmpl)) return;
+    dir_ = tmpl;
+    std::vector<std::string> argv = {"python3", ServerScript().string(), "--port-file", dir_ + "/port",
+                                     "--other-port-file", dir_ + "/other-port", "--log", dir_ + "/log"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    pid_ = fork();
+    if (pid_ == 0) {
+      std::vector<char*> c;
+      for (std::string& a : argv) c.push_back(a.data());
+      c.push_back(nullptr);
+      FILE* err = std::freopen((dir_ + "/stderr").c_str(), "w", stderr);
+      (void)err;
+      execvp(c[0], c.data());
+      _exit(127);
+    }
+    for (int i = 0; i < 200 && port_ == 0; i++) {
+      std::ifstream in(dir_ + "/port");
+      in >> port_;
+      if (port_ == 0) {
+        int status = 0;
+        if (waitpid(pid_, &status, WNOHANG) == pid_) {
+          pid_ = -1;
+          break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
+    std::ifstream(dir_ + "/other-port") >> other_port_;
+  }
+  ~HostileRegistry() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+
+  bool ok() const { return port_ != 0; }
+  std::string Why() const {
+    std::ifstream in(dir_ + "/stderr");
+    std::stringstream s;
+    s << in.rdbuf();
+    return "hostile_registry.py did not start (is python3 installed?): " + s.str();
+  }
+  std::string Ref(const std::string& tail = "test/img:v1") const {
+    return "docker://127.0.0.1:" + std::to_string(port_) + "/" + tail;
+  }
+  // The requests the servers saw, in order.
+  std::vector<nlohmann::json> Log() const {
+    std::vector<nlohmann::json> out;
+    std::ifstream in(dir_ + "/log");
+    std::string line;
+    while (std::getline(in, line)) out.push_back(nlohmann::json::parse(line));
+    return out;
+  }
+  int Count(const std::string& server, const std::string& path_part) const {
+    int n = 0;
+    for (const auto& e : Log()) {
+      if (e["server"] == server && e["path"].get<std::string>().find(path_part) != std::string::npos) n++;
+    }
+    return n;
+  }
+
+ private:
+  std::string dir_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+  int other_port_ = 0;
+};
+
+RegistryOptions Fast() {
+  RegistryOptions o;
+  o.tls_verify = false;  // the server speaks plain http
+  o.retry_delay_ms = 20;
+  o.max_retry_wait_ms = 10000;
+  o.connect_timeout_seconds = 5;
+  o.stall_timeout_seconds = 2;
+  return o;
+}
+
+std::unique_ptr<RegistrySource> OpenSource(const std::string& text, const RegistryOptions& options) {
+  auto ref = oci::ImageReference::Parse(text);
+  EXPECT_TRUE(ref.ok()) << ref.status().message();
+  if (!ref.ok()) return nullptr;
+  auto source = RegistrySource::Open(*ref, options);
+  EXPECT_TRUE(source.ok()) << source.status().message();
+  return source.ok() ? std::move(*source) : nullptr;
+}
+
+Result<oci::Manifest> TopManifest(RegistrySource& source) {
+  OCITREE_ASSIGN_OR_RETURN(auto top, source.GetTopLevel());
+  return oci::Manifest::Parse(std::move(top.second), top.first.media_type);
+}
+
+Result<Bytes> Drain(ByteReader& r) {
+  Bytes out;
+  Bytes buf(50000);
+  for (;;) {
+    OCITREE_ASSIGN_OR_RETURN(size_t n, r.Read(buf));
+    if (n == 0) return out;
+    out.insert(out.end(), buf.begin(), buf.begin() + n);
+  }
+}
+
+Result<Bytes> ReadBlob(RegistrySource& source, const oci::Descriptor& desc) {
+  OCITREE_ASSIGN_OR_RETURN(std::unique_ptr<ByteReader> r, source.OpenBlob(desc));
+  return Drain(*r);
+}
+
+#define START_SERVER(var, ...)                   \
+  HostileRegistry var(std::vector<std::string>{__VA_ARGS__}); \
+  ASSERT_TRUE(var.ok()) << var.Why()
+
+TEST(RegistrySourceTest, StreamsAndVerifiesBlobs) {
+  START_SERVER(server, "--mode", "ok");
+  auto source = OpenSource(server.Ref(), Fast());
+  ASSERT_TRUE(source);
+  auto m = TopManifest(*source);
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  ASSERT_EQ(m->layers.size(), 1u);
+  uint64_t before = source->bytes_received();
+  auto layer = ReadBlob(*source, m->layers[0]);
+  ASSERT_TRUE(layer.ok()) << layer.status().message();
+  EXPECT_EQ(layer->size(), m->layers[0].size);
+  EXPECT_EQ(source->bytes_received() - before, m->layers[0].size);
+  auto config = source->ReadSmallBlob(m->config);
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(source->Describe(), server.Ref());
+}
+
+TEST(RegistrySourceTest, RangeResumesFromAnOffset) {
+  START_SERVER(server, "--mode", "ok");
+  auto source = OpenSource(server.Ref(), Fast());
+  ASSERT_TRUE(source);
+  auto m = TopManifest(*source);
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  auto whole = ReadBlob(*source, m->layers[0]);
+  ASSERT_TRUE(whole.ok());
+  const uint64_t offset = 300001;
+  uint64_t before = source->bytes_received();
+  auto r = source->OpenBlobRange(m->layers[0], offset);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  auto rest = Drain(**r);
+  ASSERT_TRUE(rest.ok()) << rest.status().message();
+  EXPECT_EQ(*rest, Bytes(whole->begin() + offset, whole->end()));
+  // Only the missing bytes travelled.
+  EXPECT_EQ(source->bytes_received() - before, m->layers[0].size - offset);
+  bool asked = false;
+  for (const auto& e : server.Log()) {
+    if (e["headers"].value("range", "") == "bytes=" + std::to_string(offset) + "-") asked = true;
+  }
+  EXPECT_TRUE(asked);
+  // At the very end there is nothing to fetch.
+  auto end = source->OpenBlobRange(m->layers[0], m->layers[0].size);
+  ASSERT_TRUE(end.ok());
+  auto nothing = Drain(**end);
+  ASSERT_TRUE(nothing.ok());
+  EXPECT_TRUE(nothing->empty());
+  EXPECT_EQ(source->OpenBlobRange(m->layers[0], m->layers[0].size + 1).status().code(),
+            ErrorCode::kInvalidArgument);
+}
+
+TEST(RegistrySourceTest, RangeIgnoredStillGivesTheRightBytes) {
+  START_SERVER(server, "--mode", "no-range");
+  auto source = OpenSource(server.Ref(), Fast());
+  ASSERT_TRUE(source);
+  auto m = TopManifest(*source);
+  ASSERT_TRUE(m.ok());
+  auto whole = ReadBlob(*source, m->layers[0]);
+  ASSERT_TRUE(whole.ok());
+  auto r = source->OpenBlobRange(m->layers[0], 1000);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  auto rest = Drain(**r);
+  ASSERT_TRUE(rest.ok()) << rest.status().message();
+  EXPECT_EQ(*rest, Bytes(whole->begin() + 1000, whole->end()));
+}
+
+TEST(RegistrySourceTest, WrongDigestFailsAtTheEnd) {
+  START_SERVER(server, "--mode", "wrong-digest");
+  auto source = OpenSource(server.Ref(), Fast());
+  auto m = TopManifest(*source);
+  ASSERT_TRUE(m.ok());
+  auto r = ReadBlob(*source, m->layers[0]);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kCorrupt);
+  EXPECT_NE(r.status().message().find("digest mismatch"), std::string::npos) << r.status().message();
+}
+
+TEST(RegistrySourceTest, WrongSizeFailsBeforeReading) {
+  START_SERVER(server, "--mode", "wrong-size");
+  auto source = OpenSource(server.Ref(), Fast());
+  auto m = TopManifest(*source);
+  ASSERT_TRUE(m.ok());
+  auto r = source->OpenBlob(m->layers[0]);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kCorrupt);
+  EXPECT_NE(r.status().message().find("the descriptor gives"), std::string::npos) << r.status().message();
+}
+
+TEST(RegistrySourceTest, ShortBodyWithoutLengthIsCorrupt) {
+  START_SERVER(server, "--mode", "short-no-length");
+  auto source = OpenSource(server.Ref(), Fast());
+  auto m = TopManifest(*source);
+  ASSERT_TRUE(m.ok());
+  auto r = ReadBlob(*source, m->layers[0]);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kCorrupt) << r.status().message();
+}
+
+TEST(RegistrySourceTest, TruncatedBodySaysHowFarItGot) {
+  START_SERVER(server, "--mode", "truncated");
+  auto source = OpenSource(server.Ref(), Fast());
+  auto m = TopManifest(*source);
+  ASSERT_TRUE(m.ok());
+  auto r = ReadBlob(*source, m->layers[0]);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kIo) << r.status().message();
+  EXPECT_NE(r.status().message().find("broke off after " + std::to_string(m->layers[0].size / 2) + " bytes"),
+            std::string::npos)
+      << r.status().message();
+}
+
+TEST(RegistrySourceTest, EndlessBodyStopsAtTheDescriptorSize) {
+  START_SERVER(server, "--mode", "endless");
+  auto source = OpenSource(server.Ref(), Fast());
+  auto m = TopManifest(*source);
+  ASSERT_TRUE(m.ok());
+  uint64_t before = source->bytes_received();
+  auto r = ReadBlob(*source, m->layers[0]);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kCorrupt);
+  EXPECT_NE(r.status().message().find("more than the"), std::string::npos) << r.status().message();
+  EXPECT_LT(source->bytes_received() - before, m->layers[0].size + 64 * 1024);
+}
+
+TEST(RegistrySourceTest, StalledTransferTimesOut) {
+  START_SERVER(server, "--mode", "stall");
+  RegistryOptions o = Fast();
+  o.stall_timeout_seconds = 1;
+  auto source = OpenSource(server.Ref(), o);
+  auto m = TopManifest(*source);
+  ASSERT_TRUE(m.ok());
+  auto start = std::chrono::steady_clock::now();
+  auto r = ReadBlob(*source, m->layers[0]);
+  auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kIo) << r.status().message();
+  EXPECT_LT(took, std::chrono::seconds(10));
+}
+
+TEST(RegistrySourceTest, SlowReaderIsNotAStall) {
+  START_SERVER(server, "--mode", "ok", "--layer-size", "8388608");
+  RegistryOptions o = Fast();
+  o.stall_timeout_seconds = 1;
+  auto source = OpenSource(server.Ref(), o);
+  auto m = TopManifest(*source);
+  ASSERT_TRUE(m.ok());
+  auto r = source->OpenBlob(m->layers[0]);
+  ASSERT_TRUE(r.ok());
+  Bytes buf(4096);
+  ASSERT_TRUE((*r)->Read(buf).ok());
+  // curl is paused while the reader dawdles: no bytes move, and that is
+  // fine. (curl averages speed over 5 s, so a stall would show by 6 s.)
+  std::this_thread::sleep_for(std::chrono::seconds(7));
+  auto rest = Drain(**r);
+  EXPECT_TRUE(rest.ok()) << rest.status().message();
+}
+
+TEST(RegistrySourceTest, RedirectToAnotherHostCarriesNoCredentials) {
+  START_SERVER(server, "--mode", "redirect-other", "--auth", "basic", "--user", "u", "--password", "secret");
+  RegistryOptions o = Fast();
+  o.creds = "u:secret";
+  auto source = OpenSource(server.Ref(), o);
+  auto m = TopManifest(*source);
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  auto layer = ReadBlob(*source, m->layers[0]);
+  ASSERT_TRUE(layer.ok()) << layer.status().message();
+  int other = 0;
+  for (const auto& e : server.Log()) {
+    if (e["server"] == "other") {
+      other++;
+      EXPECT_FALSE(e["headers"].contains("authorization")) << e.dump();
+    } else if (e["path"].get<std::string>().find("/blobs/") != std::string::npos) {
+      EXPECT_TRUE(e["headers"].contains("authorization")) << e.dump();
+    }
+  }
+  EXPECT_EQ(other, 1);
+}
+
+TEST(RegistrySourceTest, RetriesServiceUnavailable) {
+  START_SERVER(server, "--mode", "503");
+  auto source = OpenSource(server.Ref(), Fast());
+  auto m = TopManifest(*source);
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  auto layer = ReadBlob(*source, m->layers[0]);
+  ASSERT_TRUE(layer.ok()) << layer.status().message();
+  EXPECT_EQ(server.Count("registry", "/manifests/v1"), 3);
+  EXPECT_EQ(server.Count("registry", "/blobs/" + m->layers[0].digest.ToString()), 3);
+}
+
+TEST(RegistrySourceTest, GivesUpWhenTriesRunOut) {
+  START_SERVER(server, "--mode", "503");
+  RegistryOptions o = Fast();
+  o.max_tries = 2;
+  auto source = OpenSource(server.Ref(), o);
+  auto top = source->GetTopLevel();
+  ASSERT_FALSE(top.ok());
+  EXPECT_EQ(top.status().code(), ErrorCode::kIo);
+  EXPECT_NE(top.status().message().find("HTTP 503"), std::string::npos) << top.status().message();
+  EXPECT_NE(top.status().message().find("gave up after 2 tries"), std::string::npos) << top.status().message();
+}
+
+TEST(RegistrySourceTest, HonoursRetryAfter) {
+  START_SERVER(server, "--mode", "429");
+  auto source = OpenSource(server.Ref(), Fast());
+  auto start = std::chrono::steady_clock::now();
+  auto top = source->GetTopLevel();
+  ASSERT_TRUE(top.ok()) << top.status().message();
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(900));
+  // A Retry-After beyond the budget is not waited for.
+  START_SERVER(server2, "--mode", "429");
+  RegistryOptions o = Fast();
+  o.max_retry_wait_ms = 500;
+  auto impatient = OpenSource(server2.Ref(), o);
+  auto refused = impatient->GetTopLevel();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("retry budget"), std::string::npos) << refused.status().message();
+}
+
+TEST(RegistrySourceTest, TokenFetchedOnceAndReused) {
+  START_SERVER(server, "--auth", "token", "--user", "u", "--password", "p");
+  RegistryOptions o = Fast();
+  o.creds = "u:p";
+  auto source = OpenSource(server.Ref(), o);
+  auto m = TopManifest(*source);
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  ASSERT_TRUE(ReadBlob(*source, m->config).ok());
+  ASSERT_TRUE(ReadBlob(*source, m->layers[0]).ok());
+  EXPECT_EQ(server.Count("registry", "/token"), 1);
+  auto tags = source->ListTags();
+  ASSERT_TRUE(tags.ok()) << tags.status().message();
+  EXPECT_EQ(*tags, (std::vector<std::string>{"latest", "v1"}));
+  // Wrong credentials: the token server says no, and the message says whose.
+  o.creds = "u:wrong";
+  auto wrong = OpenSource(server.Ref(), o);
+  auto refused = wrong->GetTopLevel();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("refused the credentials from --creds"), std::string::npos)
+      << refused.status().message();
+}
+
+TEST(RegistrySourceTest, InsufficientScopeWidensTheToken) {
+  START_SERVER(server, "--auth", "scope", "--user", "u", "--password", "p");
+  RegistryOptions o = Fast();
+  o.creds = "u:p";
+  auto source = OpenSource(server.Ref(), o);
+  auto m = TopManifest(*source);
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  ASSERT_TRUE(ReadBlob(*source, m->layers[0]).ok());
+  EXPECT_EQ(server.Count("registry", "/token"), 2);
+  EXPECT_EQ(server.Count("registry", "scope=repository%3Ashared%2Fbase%3Apull"), 1);
+}
+
+TEST(RegistrySourceTest, IdentityTokenIsExchangedByPost) {
+  START_SERVER(server, "--auth", "token", "--refresh-token", "refresh-123");
+  char tmpl[] = "/tmp/ocitree-authjson-XXXXXX";
+  int fd = mkstemp(tmpl);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  std::string host = server.Ref("").substr(9);  // "127.0.0.1:PORT/"
+  host.pop_back();
+  std::ofstream(tmpl) << R"({"auths":{")" << host << R"(":{"auth":"PHRva2VuPjo=","identitytoken":"refresh-123"}}})";
+  RegistryOptions o = Fast();
+  o.authfile = tmpl;
+  auto source = OpenSource(server.Ref(), o);
+  auto top = source->GetTopLevel();
+  EXPECT_TRUE(top.ok()) << top.status().message();
+  int posts = 0;
+  for (const auto& e : server.Log()) {
+    if (e["method"] == "POST" && e["path"] == "/token") posts++;
+  }
+  EXPECT_EQ(posts, 1);
+  // A wrong refresh token is refused, naming where it came from.
+  std::ofstream(tmpl) << R"({"auths":{")" << host << R"(":{"auth":"PHRva2VuPjo=","identitytoken":"stale"}}})";
+  auto refused = OpenSource(server.Ref(), o)->GetTopLevel();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find(std::string("credentials from ") + tmpl), std::string::npos)
+      << refused.status().message();
+  unlink(tmpl);
+}
+
+TEST(RegistrySourceTest, NeverAuthorizedEndsQuickly) {
+  START_SERVER(server, "--auth", "never");
+  auto source = OpenSource(server.Ref(), Fast());
+  auto top = source->GetTopLevel();
+  ASSERT_FALSE(top.ok());
+  EXPECT_NE(top.status().message().find("HTTP 401"), std::string::npos) << top.status().message();
+  EXPECT_LE(server.Count("registry", "/token"), 4);
+}
+
+TEST(RegistrySourceTest, ConnectionRefusedIsRetriedThenReported) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  int port = ntohs(addr.sin_port);
+  close(fd);  // nobody listens there now
+  RegistryOptions o = Fast();
+  o.max_tries = 3;
+  auto source = OpenSource("docker://127.0.0.1:" + std::to_string(port) + "/x:y", o);
+  auto top = source->GetTopLevel();
+  ASSERT_FALSE(top.ok());
+  EXPECT_EQ(top.status().code(), ErrorCode::kIo);
+  EXPECT_NE(top.status().message().find("gave up after 3 tries"), std::string::npos) << top.status().message();
+}
+
+TEST(RegistrySourceTest, ParallelReadsWithinTheConnectionLimit) {
+  START_SERVER(server, "--mode", "ok");
+  RegistryOptions o = Fast();
+  o.max_connections = 2;
+  auto source = OpenSource(server.Ref(), o);
+  auto m = TopManifest(*source);
+  ASSERT_TRUE(m.ok());
+  std::vector<std::thread> threads;
+  std::vector<Status> results(6);
+  for (size_t i = 0; i < results.size(); i++) {
+    threads.emplace_back([&, i] {
+      auto r = ReadBlob(*source, m->layers[0]);
+      results[i] = r.ok() ? Status() : r.status();
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const Status& s : results) EXPECT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(source->bytes_received() >= 6 * m->layers[0].size, true);
+}
+
+TEST(RegistrySourceTest, ManifestLimitHoldsWhileReceiving) {
+  START_SERVER(server, "--mode", "big-manifest");
+  auto source = OpenSource(server.Ref(), Fast());
+  auto top = source->GetTopLevel();
+  ASSERT_FALSE(top.ok());
+  EXPECT_EQ(top.status().code(), ErrorCode::kUnsupported) << top.status().message();
+  EXPECT_LT(source->bytes_received(), oci::kMaxJsonSize + 256 * 1024);
+  START_SERVER(announced, "--mode", "big-manifest-cl");
+  auto source2 = OpenSource(announced.Ref(), Fast());
+  auto top2 = source2->GetTopLevel();
+  ASSERT_FALSE(top2.ok());
+  EXPECT_NE(top2.status().message().find("announced"), std::string::npos) << top2.status().message();
+  EXPECT_LT(source2->bytes_received(), 1024 * 1024u);
+}
+
+TEST(RegistrySourceTest, ManifestChecks) {
+  START_SERVER(schema1, "--mode", "schema1");
+  auto top = OpenSource(schema1.Ref(), Fast())->GetTopLevel();
+  ASSERT_FALSE(top.ok());
+  EXPECT_EQ(top.status().code(), ErrorCode::kUnsupported);
+  EXPECT_NE(top.status().message().find("schema 1"), std::string::npos) << top.status().message();
+
+  START_SERVER(bad_header, "--mode", "bad-content-digest");
+  top = OpenSource(bad_header.Ref(), Fast())->GetTopLevel();
+  ASSERT_FALSE(top.ok());
+  EXPECT_EQ(top.status().code(), ErrorCode::kCorrupt);
+
+  START_SERVER(loop, "--mode", "redirect-loop");
+  top = OpenSource(loop.Ref(), Fast())->GetTopLevel();
+  ASSERT_FALSE(top.ok());
+  EXPECT_NE(top.status().message().find("too many redirects"), std::string::npos) << top.status().message();
+}
+
+TEST(RegistrySourceTest, ByDigestAndChildManifests) {
+  START_SERVER(server, "--mode", "ok");
+  auto source = OpenSource(server.Ref(), Fast());
+  auto top = source->GetTopLevel();
+  ASSERT_TRUE(top.ok());
+  const oci::Descriptor& desc = top->first;
+  EXPECT_EQ(desc.media_type, oci::kOciManifestType);
+  auto by_digest = OpenSource(server.Ref("test/img@" + desc.digest.ToString()), Fast());
+  auto again = by_digest->GetTopLevel();
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(again->second, top->second);
+  // A manifest named by an index comes from /manifests/, not /blobs/.
+  auto child = source->ReadSmallBlob(desc);
+  ASSERT_TRUE(child.ok()) << child.status().message();
+  EXPECT_EQ(server.Count("registry", "/manifests/" + desc.digest.ToString()), 2);
+  auto missing = OpenSource(server.Ref("test/img@sha256:" + std::string(64, '0')), Fast())->GetTopLevel();
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), ErrorCode::kNotFound);
+  EXPECT_NE(missing.status().message().find("test/img@sha256:000"), std::string::npos) << missing.status().message();
+}
+
+}  // namespace
+}  // namespace ocitree::registry
