@@ -17,7 +17,6 @@ namespace ocitree {
 
 namespace {
 
-constexpr char kStagingPrefix[] = "staging-ocitree-";
 constexpr size_t kCopyBuffer = 256 * 1024;
 // Regular files up to this size are hashed in memory before anything is
 // written (WriteSmallContent).
@@ -27,19 +26,6 @@ constexpr size_t kSmallFile = 256 * 1024;
 std::string StagedName(const Checksum& c, ObjectType type, RepoMode mode) {
   std::string loose = LooseObjectPath(c, type, mode);  // objects/XX/rest.ext
   return c.Hex() + loose.substr(loose.rfind('.'));
-}
-
-// Removes staging directories that no live transaction holds (flock on the
-// directory itself is released when its owner exits, even on SIGKILL).
-void RemoveStaleStagingDirs(int tmp_fd) {
-  auto names = ListDirectory(tmp_fd);
-  if (!names.ok()) return;
-  for (const std::string& name : *names) {
-    if (name.rfind(kStagingPrefix, 0) != 0) continue;
-    UniqueFd fd(openat(tmp_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!fd.valid() || flock(fd.get(), LOCK_EX | LOCK_NB) != 0) continue;
-    (void)RemoveTreeAt(tmp_fd, name);
-  }
 }
 
 // The process umask, read once (from /proc: umask(2) cannot read it without
@@ -86,21 +72,12 @@ Status Transaction::OpenStagingDir() {
       tmp.Reset(openat(store_.dirfd(), "tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!tmp.valid()) return Status::FromErrno("open " + store_.path() + "/tmp", errno);
   }
-  RemoveStaleStagingDirs(tmp.get());
-  staging_name_ = kStagingPrefix + RandomSuffix();
-  if (mkdirat(tmp.get(), staging_name_.c_str(), 0775) != 0)
-    return Status::FromErrno("create staging directory tmp/" + staging_name_, errno);
-  staging_fd_.Reset(openat(tmp.get(), staging_name_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!staging_fd_.valid() || flock(staging_fd_.get(), LOCK_EX | LOCK_NB) != 0)
-    return Status::FromErrno("lock staging directory tmp/" + staging_name_, errno);
+  StagingDir::RemoveStale(tmp.get());
+  OCITREE_ASSIGN_OR_RETURN(staging_, StagingDir::Create(tmp.get()));
   return {};
 }
 
-Transaction::~Transaction() {
-  if (!staging_fd_.valid()) return;
-  UniqueFd tmp(openat(store_.dirfd(), "tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (tmp.valid()) (void)RemoveTreeAt(tmp.get(), staging_name_);
-}
+Transaction::~Transaction() = default;  // staging_ removes the directory
 
 Result<bool> Transaction::AlreadyHave(const std::string& staged_name, const Checksum& c, ObjectType type) {
   {
@@ -113,10 +90,10 @@ Result<bool> Transaction::AlreadyHave(const std::string& staged_name, const Chec
 Status Transaction::StageFinal(const std::string& tmp_name, const std::string& staged_name) {
   std::lock_guard<std::mutex> guard(mu_);
   if (staged_.count(staged_name)) {
-    unlinkat(staging_fd_.get(), tmp_name.c_str(), 0);  // another thread staged it first
+    unlinkat(staging_.fd(), tmp_name.c_str(), 0);  // another thread staged it first
     return {};
   }
-  if (renameat(staging_fd_.get(), tmp_name.c_str(), staging_fd_.get(), staged_name.c_str()) != 0)
+  if (renameat(staging_.fd(), tmp_name.c_str(), staging_.fd(), staged_name.c_str()) != 0)
     return Status::FromErrno("stage object " + staged_name, errno);
   staged_.insert(staged_name);
   return {};
@@ -132,7 +109,7 @@ Result<Checksum> Transaction::WriteMetadata(ObjectType type, ByteView bytes) {
   }
   if (have) return c;
   std::string tmp = "tmp-" + std::to_string(counter_++);
-  UniqueFd fd(openat(staging_fd_.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  UniqueFd fd(openat(staging_.fd(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
   if (!fd.valid()) return Status::FromErrno("create staged object", errno);
   OCITREE_RETURN_IF_ERROR(WriteAll(fd.get(), bytes, staged));
   if (fchmod(fd.get(), 0644) != 0) return Status::FromErrno("chmod staged object", errno);
@@ -146,7 +123,7 @@ Status Transaction::WriteDetachedMetadata(const Checksum& commit, ByteView bytes
   OCITREE_ASSIGN_OR_RETURN(bool have, AlreadyHave(staged, commit, ObjectType::kCommitMeta));
   if (have) return {};
   std::string tmp = "tmp-" + std::to_string(counter_++);
-  UniqueFd fd(openat(staging_fd_.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  UniqueFd fd(openat(staging_.fd(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
   if (!fd.valid()) return Status::FromErrno("create staged detached metadata", errno);
   OCITREE_RETURN_IF_ERROR(WriteAll(fd.get(), bytes, staged));
   if (fchmod(fd.get(), 0644) != 0) return Status::FromErrno("chmod staged detached metadata", errno);
@@ -155,7 +132,7 @@ Status Transaction::WriteDetachedMetadata(const Checksum& commit, ByteView bytes
 }
 
 Status Transaction::WriteSymlinkObject(const FileMeta& meta, const std::string& tmp) {
-  int sfd = staging_fd_.get();
+  int sfd = staging_.fd();
   if (symlinkat(meta.symlink_target.c_str(), sfd, tmp.c_str()) != 0)
     return Status::FromErrno("create symlink object", errno);
   if (store_.mode() != RepoMode::kBare) return {};
@@ -219,7 +196,7 @@ Status Transaction::FinishContentFile(int fd, const FileMeta& meta, bool perms_s
 Status Transaction::WriteContentFile(const FileMeta& meta, ByteReader& payload, uint64_t size,
                                      const std::string& tmp, Checksum* checksum) {
   const RepoMode mode = store_.mode();
-  UniqueFd fd(openat(staging_fd_.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  UniqueFd fd(openat(staging_.fd(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
   if (!fd.valid()) return Status::FromErrno("create staged content object", errno);
 
   ContentHasher hasher;
@@ -292,7 +269,7 @@ Result<Transaction::ContentWrite> Transaction::WriteSmallContent(const FileMeta&
     return out;
   }
   const bool perms_set = CreateWithFinalPerms(ObjectPerms(meta, mode));
-  UniqueFd fd(openat(staging_fd_.get(), staged.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+  UniqueFd fd(openat(staging_.fd(), staged.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
                      perms_set ? ObjectPerms(meta, mode) : 0600));
   Status st;
   if (!fd.valid()) {
@@ -309,7 +286,7 @@ Result<Transaction::ContentWrite> Transaction::WriteSmallContent(const FileMeta&
     if (st.ok()) st = FinishContentFile(fd.get(), meta, perms_set);
   }
   if (!st.ok()) {
-    if (fd.valid()) unlinkat(staging_fd_.get(), staged.c_str(), 0);
+    if (fd.valid()) unlinkat(staging_.fd(), staged.c_str(), 0);
     std::lock_guard<std::mutex> guard(mu_);
     staged_.erase(staged);
     return st;
@@ -341,13 +318,13 @@ Result<Transaction::ContentWrite> Transaction::WriteContent(const FileMeta& meta
     st = WriteContentFile(meta, payload, size, tmp, &out.checksum);
   }
   if (!st.ok()) {
-    unlinkat(staging_fd_.get(), tmp.c_str(), 0);
+    unlinkat(staging_.fd(), tmp.c_str(), 0);
     return st;
   }
   std::string staged = StagedName(out.checksum, ObjectType::kFile, mode);
   auto have = AlreadyHave(staged, out.checksum, ObjectType::kFile);
   if (!have.ok() || *have) {
-    unlinkat(staging_fd_.get(), tmp.c_str(), 0);
+    unlinkat(staging_.fd(), tmp.c_str(), 0);
     if (!have.ok()) return have.status();
     out.existed = true;
     return out;
@@ -362,7 +339,7 @@ Result<std::optional<Bytes>> Transaction::ReadStaged(ObjectType type, const Chec
     std::lock_guard<std::mutex> guard(mu_);
     if (!staged_.count(name)) return std::optional<Bytes>();
   }
-  OCITREE_ASSIGN_OR_RETURN(std::string text, ReadFileAt(staging_fd_.get(), name));
+  OCITREE_ASSIGN_OR_RETURN(std::string text, ReadFileAt(staging_.fd(), name));
   return std::optional<Bytes>(Bytes(text.begin(), text.end()));
 }
 
@@ -391,9 +368,9 @@ Status Transaction::PublishObjects() {
     if (made_dirs.insert(subdir).second && mkdirat(repo, subdir.c_str(), 0775) != 0 && errno != EEXIST)
       return Status::FromErrno("create " + subdir, errno);
     std::string dest = subdir + "/" + staged.substr(2);
-    if (renameat2(staging_fd_.get(), staged.c_str(), repo, dest.c_str(), RENAME_NOREPLACE) != 0) {
+    if (renameat2(staging_.fd(), staged.c_str(), repo, dest.c_str(), RENAME_NOREPLACE) != 0) {
       if (errno != EEXIST) return Status::FromErrno("move object into " + dest, errno);
-      unlinkat(staging_fd_.get(), staged.c_str(), 0);  // someone else stored it meanwhile
+      unlinkat(staging_.fd(), staged.c_str(), 0);  // someone else stored it meanwhile
     }
   }
   return {};
@@ -410,7 +387,7 @@ Status Transaction::Commit() {
     UniqueFd fd(openat(repo, marker.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
     if (!fd.valid()) return Status::FromErrno("create " + marker, errno);
   }
-  if (sync && syncfs(staging_fd_.get()) != 0) return Status::FromErrno("sync repository", errno);
+  if (sync && syncfs(staging_.fd()) != 0) return Status::FromErrno("sync repository", errno);
   OCITREE_RETURN_IF_ERROR(PublishObjects());
   if (sync && syncfs(repo) != 0) return Status::FromErrno("sync repository", errno);
   for (const Checksum& c : commits_) unlinkat(repo, ("state/" + c.Hex() + ".commitpartial").c_str(), 0);

@@ -19,6 +19,7 @@
 
 #include "repo/object_store.h"
 #include "repo/repo_lock.h"
+#include "repo/staging_dir.h"
 
 namespace ocitree {
 
@@ -74,8 +75,7 @@ class Transaction : public TreeSource {
 
   ObjectStore& store_;
   RepoLock lock_;
-  UniqueFd staging_fd_;
-  std::string staging_name_;  // below tmp/
+  StagingDir staging_;
   std::atomic<uint64_t> counter_{0};
   mutable std::mutex mu_;
   std::set<std::string> staged_;  // staged object names ("<hex>.<ext>")

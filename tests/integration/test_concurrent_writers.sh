@@ -34,24 +34,24 @@ tree_of() { ostree ls --repo="$1" -d -C "$2" / 2>&1; }
 
 for ((round = 1; round <= ROUNDS; round++)); do
   log "round $round: 4 pulls, 2 commits, ocitree prune, ostree prune and ostree readers at once"
-  pids=() names=()
+  pids=() names=() outs=()
   for t in "${IMAGES[@]}"; do
-    "$OCITREE" --repo "$R" pull -b "img/$t" "oci:$L:$t" > "$WORK/out-$t" 2>&1 & pids+=($!); names+=("pull $t")
+    "$OCITREE" --repo "$R" pull -b "img/$t" "oci:$L:$t" > "$WORK/out-$t" 2>&1 & pids+=($!); names+=("pull $t"); outs+=("$WORK/out-$t")
   done
   for c in A B; do
     "$OCITREE" --repo "$R" commit -b "c/$c" --tree "dir=$WORK/tree$c" --timestamp @1700000000 > "$WORK/out-c$c" 2>&1 &
-    pids+=($!); names+=("commit $c")
+    pids+=($!); names+=("commit $c"); outs+=("$WORK/out-c$c")
   done
   ( for i in 1 2 3; do "$OCITREE" --repo "$R" prune > /dev/null 2>> "$WORK/prune.err" || echo "ocitree prune failed" >> "$WORK/prune.err"; done ) &
-  pids+=($!); names+=("ocitree prune loop")
+  pids+=($!); names+=("ocitree prune loop"); outs+=("$WORK/prune.err")
   ( for i in 1 2 3; do ostree prune --repo="$R" --refs-only > /dev/null 2>> "$WORK/oprune.err" || echo "ostree prune failed" >> "$WORK/oprune.err"; done ) &
-  pids+=($!); names+=("ostree prune loop")
+  pids+=($!); names+=("ostree prune loop"); outs+=("$WORK/oprune.err")
   ( for i in 1 2 3; do for ref in $(ostree refs --repo="$R" 2>/dev/null); do ostree ls --repo="$R" -R "$ref" > /dev/null 2>&1 || true; done; done ) &
-  pids+=($!); names+=("ostree readers")
+  pids+=($!); names+=("ostree readers"); outs+=(/dev/null)
   for k in "${!pids[@]}"; do
     rc=0; wait "${pids[$k]}" || rc=$?
     expect_eq "round $round: ${names[$k]} exits 0" 0 "$rc"
-    [ "$rc" = 0 ] || show_output "$WORK/out-${names[$k]##* }"
+    [ "$rc" = 0 ] || show_output "${outs[$k]}"
   done
   [ -s "$WORK/prune.err" ] && { info "ocitree prune said:"; show_output "$WORK/prune.err"; }
   [ -s "$WORK/oprune.err" ] && { info "ostree prune said:"; show_output "$WORK/oprune.err"; }

@@ -11,6 +11,10 @@
 #   3. the same image to another repository of the registry mounts every
 #      blob (POST ?mount=...&from=...), uploads nothing
 #   4. `ocitree pull docker://` of the pushed image gives the same tree
+#   4b. an ordinary commit (--max-layers 8) pushed and pulled back from the
+#      registry is the identical commit; its child (made by ostree, one file
+#      changed, detached metadata) uploads the changed layer and the config
+#      only, and pulling it fetches only that layer
 #   5. token auth: accepted with credentials (the token asks for pull,push),
 #      refused without, and then nothing is tagged
 #   6. refusals are clear and exit 1: a read-only registry (405), a registry
@@ -137,6 +141,79 @@ expect_eq "pull docker://$REG_HOST/test/app2:v1 exits 0" 0 "$rc"
 "$OCITREE" --repo "$R" checkout img/app2 "$WORK/co-orig" > /dev/null 2>&1 || fail "checkout of img/app2"
 "$OCITREE" --repo "$R2" checkout img/back "$WORK/co-back" > /dev/null 2>&1 || fail "checkout of img/back"
 check "the pulled-back tree equals the original's" "${TREECMP[@]}" "$WORK/co-orig" "$WORK/co-back"
+
+# ------------------------------------------------- 4b. a commit, and its child
+# (issue 6, acceptance 5) an ordinary commit pushed with --max-layers 8 and
+# pulled back from the registry into a fresh repo is the identical commit
+# (subject and detached metadata included); its child, made by the real
+# ostree with one file changed, uploads one layer and the config only
+log "4b. a commit to the registry and back; its child uploads only the changed layer"
+TREE=$WORK/ctree
+"$PYTHON" - "$TREE" <<'PYEOF'
+import os, sys
+root = sys.argv[1]
+for d in range(30):
+    p = os.path.join(root, "dir%02d" % d)
+    os.makedirs(p)
+    for f in range(60):
+        with open(os.path.join(p, "file%03d" % f), "w") as fh:
+            fh.write("content %d/%d\n" % (d, f) * (1 + f % 5))
+PYEOF
+CR=$WORK/repo-commit
+"$OCITREE" --repo "$CR" init --mode bare > /dev/null
+c1=$(oci_commit "$CR" dist -s "first release" --timestamp=2024-01-01T00:00:00Z --tree=dir="$TREE")
+CREF=docker://$REG_HOST/dist/os
+before=$(wc -l < "$REG_LOG")
+rc=$(R=$CR ocitree_push "$WORK/push-c1" --max-layers 8 dist "$CREF:v1" "${NET[@]}")
+expect_eq "commit push to $CREF:v1 exits 0" 0 "$rc"
+[ "$rc" = 0 ] || show_output "$WORK/push-c1"
+reqs=$(log_since "$before")
+expect_eq "first push: 8 layers + config uploaded" 9 "$(count '"PUT /v2/dist/os/blobs/uploads/[^ ]*digest=' "$reqs")"
+CB=$WORK/repo-commit-back
+"$OCITREE" --repo "$CB" init --mode bare > /dev/null
+rc=$(pull_image "$CB" "$WORK/pull-c1" -b dist "${NET[@]}" "$CREF:v1")
+expect_eq "pull $CREF:v1 into a fresh repo exits 0" 0 "$rc"
+[ "$rc" = 0 ] || show_output "$WORK/pull-c1.err"
+expect_eq "pulled back: the identical commit checksum" "$c1" "$(ostree rev-parse --repo="$CB" dist 2>&1)"
+expect_eq "pulled back: the subject" "first release" \
+  "$(ostree log --repo="$CB" dist 2>&1 | sed -n 's/^    //p' | head -n1)"
+check "pulled back: ostree fsck" ostree fsck -q --repo="$CB"
+
+# the child: one file changed, committed by ostree with a detached signature-like string
+echo "changed in the child" > "$TREE/dir11/file007"
+ostree commit --repo="$CR" -b dist -s "second release" --timestamp=2024-02-01T00:00:00Z \
+  --add-detached-metadata-string=ocitree.test-signature=abc123 --tree=dir="$TREE" > "$WORK/c2.out" 2>&1 ||
+  { cat "$WORK/c2.out"; die "ostree commit of the child failed"; }
+c2=$(ostree rev-parse --repo="$CR" dist)
+check "the child's parent is the first commit" bash -c "ostree show --repo='$CR' dist | grep -q '^Parent: *$c1'"
+before=$(wc -l < "$REG_LOG")
+rc=$(R=$CR ocitree_push "$WORK/push-c2" --max-layers 8 dist "$CREF:v2" "${NET[@]}")
+expect_eq "child push to $CREF:v2 exits 0" 0 "$rc"
+[ "$rc" = 0 ] || show_output "$WORK/push-c2"
+reqs=$(log_since "$before")
+info "child push requests: $(tr '\n' ';' <<< "$reqs")"
+mlayers() { skopeo inspect --raw --tls-verify=false "$1" | "$PYTHON" -c 'import json,sys; print("\n".join(l["digest"] for l in json.load(sys.stdin)["layers"]))'; }
+mlayers "$CREF:v1" > "$WORK/c1.layers"
+mlayers "$CREF:v2" > "$WORK/c2.layers"
+changed=$(paste "$WORK/c1.layers" "$WORK/c2.layers" | awk '$1 != $2 {print $2}')
+expect_eq "child image: exactly one layer digest differs" 1 "$(grep -c . <<< "$changed")"
+uploaded=$(grep -o '"PUT /v2/dist/os/blobs/uploads/[^ ]*digest=sha256%3A[0-9a-f]*' <<< "$reqs" | sed 's/.*sha256%3A/sha256:/' | sort)
+config2=$(skopeo inspect --raw --tls-verify=false "$CREF:v2" | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["config"]["digest"])')
+expect_eq "child push: the access log shows uploads of the changed layer and the config only" \
+  "$(printf '%s\n' "$changed" "$config2" | sort)" "$uploaded"
+expect_eq "child push: no single-request (POST ?digest=) upload either" 0 \
+  "$(grep -c '"POST /v2/dist/os/blobs/uploads/?digest=' <<< "$reqs" || true)"
+before=$(wc -l < "$REG_LOG")
+rc=$(pull_image "$CB" "$WORK/pull-c2" -b dist "${NET[@]}" "$CREF:v2")
+expect_eq "pull $CREF:v2 into the repo holding v1 exits 0" 0 "$rc"
+[ "$rc" = 0 ] || show_output "$WORK/pull-c2.err"
+expect_eq "pulled back: the child's identical checksum" "$c2" "$(ostree rev-parse --repo="$CB" dist 2>&1)"
+expect_eq "pulled back: the detached metadata" "'abc123'" \
+  "$(ostree show --repo="$CB" --print-detached-metadata-key=ocitree.test-signature dist 2>&1)"
+reqs=$(log_since "$before")
+expect_eq "update pull: one layer blob fetched (the changed one)" \
+  "GET /v2/dist/os/blobs/$changed" "$(grep -o 'GET /v2/dist/os/blobs/sha256:[0-9a-f]*' <<< "$reqs" | grep -v "$config2" | tr '\n' ' ' | sed 's/ $//')"
+check "pulled back child: ostree fsck" ostree fsck -q --repo="$CB"
 
 # -------------------------------------------------------------- 5. token auth
 log "5. token auth"
