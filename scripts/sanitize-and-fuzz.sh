@@ -11,7 +11,7 @@
 #
 # Environment:
 #   OCITREE_SANITIZE_BUILD_DIR  build directory (default build-sanitize)
-#   OCITREE_FUZZ_SECONDS        seconds per fuzz target (default 20; 0 = only
+#   OCITREE_FUZZ_SECONDS        seconds per fuzz target (default 10; 0 = only
 #                               replay the corpus)
 #   OCITREE_FUZZ_TARGETS        space-separated subset of targets (default all)
 #   OCITREE_JOBS                build jobs, unit shards and fuzzers run at
@@ -25,7 +25,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 build=${OCITREE_SANITIZE_BUILD_DIR:-build-sanitize}
-seconds=${OCITREE_FUZZ_SECONDS:-20}
+seconds=${OCITREE_FUZZ_SECONDS:-10}
 jobs=${OCITREE_JOBS:-$(nproc)}
 
 if ! command -v clang++ >/dev/null; then

@@ -19,6 +19,7 @@
 #include <random>
 #include <string>
 
+#include "base/test_scale.h"
 #include "tar/tar_reader.h"
 #include "tar/tar_test_util.h"
 
@@ -316,7 +317,7 @@ void MakeSynthetic(size_t n, bool with_content, int level, Synthetic* s) {
 }
 
 TEST(RecipeSize, HundredThousandEntries) {
-  constexpr size_t kEntries = 100000;
+  constexpr size_t kEntries = 100000 / kTestScaleDivisor;
   for (bool with_content : {true, false}) {
     for (int level : {3, 6}) {
       Synthetic s;

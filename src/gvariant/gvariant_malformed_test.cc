@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "base/test_scale.h"
 #include "gvariant/builder.h"
 #include "gvariant/view.h"
 
@@ -202,12 +203,13 @@ TEST(GVariantMalformed, DepthLimit) {
 // (400 KB); it must stay proportional to elements x depth.
 TEST(GVariantMalformed, DeepTypeWithManyElements) {
   std::string type = "a" + std::string(120, '(') + "ay" + std::string(120, ')');
-  Bytes data(20000 * 2, 0);  // 20k empty elements, 2-byte offsets all 0
+  constexpr size_t kElements = 20000 / kTestScaleDivisor;
+  Bytes data(kElements * 2, 0);  // empty elements, 2-byte offsets all 0
   Result<View> v = View::Parse(type, data);
   ASSERT_TRUE(v.ok()) << v.status().message();
-  EXPECT_EQ(v->NumChildren(), 20000u);
+  EXPECT_EQ(v->NumChildren(), kElements);
   // Each element prints as "(" x120, "[]", ",)" x120; plus ", " and "[]".
-  EXPECT_EQ(v->ToText().size(), 20000u * (120 * 3 + 2) + 2 * 19999u + 2);
+  EXPECT_EQ(v->ToText().size(), kElements * (120 * 3 + 2) + 2 * (kElements - 1) + 2);
 }
 
 TEST(GVariantMalformed, BadTypeArgument) {
@@ -301,7 +303,9 @@ TEST(GVariantFuzz, RandomMutationsStayInBounds) {
   };
   std::mt19937 rng(12345);
   size_t accepted = 0;
-  for (int iter = 0; iter < 40000; ++iter) {
+  // (fuzz/gvariant_fuzz.cc explores further; this keeps the invariants in
+  // every build)
+  for (int iter = 0; iter < static_cast<int>(40000 / kTestScaleDivisor); ++iter) {
     const Seed& seed = seeds[static_cast<size_t>(iter) % seeds.size()];
     Bytes d = seed.data;
     int edits = 1 + static_cast<int>(rng() % 4);

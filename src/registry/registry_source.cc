@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/log.h"
+#include "base/read_ahead_reader.h"
 #include "oci/document_kind.h"
 #include "oci/limits.h"
 #include "oci/media_types.h"
@@ -178,8 +179,13 @@ Result<std::unique_ptr<ByteReader>> RegistrySource::OpenRange(const oci::Descrip
     skip = offset;
     if (offset > 0) LogDebug(name + ": Range ignored, skipping " + std::to_string(offset) + " bytes");
   }
-  return std::unique_ptr<ByteReader>(std::make_unique<BlobReader>(
-      std::move(stream), skip, offset, desc.size - offset, name_reader ? name : "", std::move(permit)));
+  auto blob = std::make_unique<BlobReader>(std::move(stream), skip, offset, desc.size - offset,
+                                           name_reader ? name : "", std::move(permit));
+  if (document) return std::unique_ptr<ByteReader>(std::move(blob));
+  // The caller decompresses and writes a layer as it arrives: the network is
+  // read on a thread of its own meanwhile, instead of only when the caller
+  // asks for more (which left the socket idle while it worked).
+  return std::unique_ptr<ByteReader>(std::make_unique<ReadAheadReader>(std::move(blob)));
 }
 
 Result<std::unique_ptr<ByteReader>> RegistrySource::OpenBlob(const oci::Descriptor& desc) {
