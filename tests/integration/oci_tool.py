@@ -38,6 +38,26 @@ zstd through the `zstd` CLI).
         layer-media-type T  the top layer descriptor's mediaType set to T
         manifest-media-type T  the index.json descriptor's mediaType set to T
         config-missing      the config blob deleted
+        suffix-layer HEX    bytes appended to the top layer blob (digest/size
+                            follow; the diff_id is unchanged)
+        layer-digest D      the top layer descriptor's digest set to D
+        layer-size N        the top layer descriptor's size set to N
+        config-media-type T / config-size N   the config descriptor's field
+        config-bytes HOW / manifest-bytes HOW   the config / manifest blob
+                            replaced by hostile JSON (descriptors follow):
+                            invalid | pad:N (an N-byte annotation) | nest:N
+                            (an extra field nested N arrays deep)
+        index-json-bytes HOW  index.json itself replaced the same way
+        diff-id-drop        the config lists one diff_id fewer than layers
+        no-layers           a manifest with no layers (and no diff_ids)
+        index-nest N        TAG points at N image indexes wrapped around
+                            the manifest
+        index-loop          TAG points at an index blob whose only entry is
+                            its own (file) name: the blob does not hash to it
+
+  oci_tool.py bomb LAYOUT TAG NEWTAG gzip|zstd BYTES
+      A new top layer (tagged NEWTAG) whose tar stream is BYTES zero bytes,
+      compressed from a stream; diff_id = sha256 of the zeros.
 
   oci_tool.py info LAYOUT TAG
       Prints JSON: {manifest_digest, manifest_size, config_digest,
@@ -77,6 +97,14 @@ Layer spec (JSON list, one object per tar entry, written in that order):
         major, minor                                     [char, block]
         xattrs: {"user.name": "value"} (value str; "hex:..." for bytes)
         mtime (int, default 1700000000)
+        pax: {"key": "value"} extra PAX records; pax_pad: N  a PAX comment
+             record of N bytes
+        raw: {"size": "hex:ff..." | "text"}  ustar fields of the entry's main
+             header overwritten after writing (NUL padded; the checksum is
+             recomputed); bad_checksum: true  a checksum one too high
+  SPEC may also be {"entries": [...], "suffix_hex": H, "suffix_entries": [...],
+  "no_end": true}: H (then a whole tar of suffix_entries) appended after the
+  end-of-archive marker; no_end drops the marker.
   Paths are written byte for byte (no normalisation, no "./" added).
 """
 import copy
@@ -113,12 +141,44 @@ def _bytes_or_str(entry, key):
     return entry.get(key)
 
 
+# ustar header fields: name -> (offset, length)
+TAR_FIELDS = {"name": (0, 100), "mode": (100, 8), "uid": (108, 8), "gid": (116, 8),
+              "size": (124, 12), "mtime": (136, 12), "chksum": (148, 8), "typeflag": (156, 1),
+              "linkname": (157, 100), "magic": (257, 6), "version": (263, 2),
+              "uname": (265, 32), "gname": (297, 32), "devmajor": (329, 8),
+              "devminor": (337, 8), "prefix": (345, 155)}
+
+
+def _patch_header(out, off, e):
+    """Applies an entry's "raw" field overrides and "bad_checksum" to the
+    512-byte header at out[off:off+512] (the checksum is recomputed after the
+    overrides unless "bad_checksum" asks for a wrong one)."""
+    for field, val in (e.get("raw") or {}).items():
+        fo, fl = TAR_FIELDS[field]
+        b = bytes.fromhex(val[4:]) if val.startswith("hex:") else val.encode()
+        if len(b) > fl:
+            die("raw %s: %d bytes for a %d-byte field" % (field, len(b), fl))
+        out[off + fo:off + fo + fl] = b + b"\0" * (fl - len(b))
+    out[off + 148:off + 156] = b" " * 8
+    chk = sum(out[off:off + 512])
+    if e.get("bad_checksum"):
+        chk += 1
+    out[off + 148:off + 156] = b"%06o\0 " % chk
+
+
 def build_layer(spec):
+    """SPEC: a list of entries, or {"entries": [...], "suffix_hex": H,
+    "no_end": true}: H appended after the end-of-archive marker; no_end drops
+    the marker (and the record padding)."""
+    opts = {}
+    if isinstance(spec, dict):
+        opts, spec = spec, spec["entries"]
     buf = io.BytesIO()
     # PAX so long names, UTF-8 names and xattrs all work; surrogateescape lets
     # non-UTF-8 names through (tarfile then writes hdrcharset=BINARY).
     tf = tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT,
                       encoding="utf-8", errors="surrogateescape")
+    hdrs = []  # (offset of the main header, entry) to patch
     for e in spec:
         name = _bytes_or_str(e, "path")
         if name is None:
@@ -166,10 +226,26 @@ def build_layer(spec):
             if v.startswith("hex:"):
                 v = bytes.fromhex(v[4:]).decode("utf-8", "surrogateescape")
             pax["SCHILY.xattr." + k] = v
+        pax.update(e.get("pax") or {})
+        if e.get("pax_pad"):
+            pax["comment"] = "x" * e["pax_pad"]
         ti.pax_headers = pax
         tf.addfile(ti, io.BytesIO(data) if data is not None else None)
+        if e.get("raw") or e.get("bad_checksum"):
+            end = buf.tell()
+            hdrs.append((end - 512 - (-(-ti.size // 512) * 512 if data else 0), e))
+    end_of_entries = buf.tell()
     tf.close()
-    return buf.getvalue()
+    out = bytearray(buf.getvalue())
+    for off, e in hdrs:
+        _patch_header(out, off, e)
+    if opts.get("no_end"):
+        del out[end_of_entries:]
+    if opts.get("suffix_hex"):
+        out += bytes.fromhex(opts["suffix_hex"])
+    if opts.get("suffix_entries"):
+        out += build_layer(opts["suffix_entries"])
+    return bytes(out)
 
 
 # ------------------------------------------------------------- compression --
@@ -355,6 +431,76 @@ def cmd_index(args):
     print(dg)
 
 
+def _hostile_json(doc, how):
+    """Bytes of DOC damaged as HOW says: invalid (a trailing comma, cut),
+    pad:N (an annotation of N bytes: a huge document), nest:N (an extra
+    field nested N arrays deep)."""
+    data = json.dumps(doc, separators=(",", ":")).encode()
+    if how == "invalid":
+        return data[:-1] + b",}"
+    kind, _, n = how.partition(":")
+    doc = copy.deepcopy(doc)
+    if kind == "pad":
+        doc.setdefault("annotations", {})["pad"] = "x" * int(n)
+    elif kind == "nest":
+        return data[:-1] + b',"deep":' + b"[" * int(n) + b"]" * int(n) + b"}"
+    else:
+        die("unknown JSON damage " + how)
+    return json.dumps(doc, separators=(",", ":")).encode()
+
+
+# sha256 of N zero bytes (checked with `head -c N /dev/zero | sha256sum`)
+ZEROS_SHA256 = {
+    1 << 30: "49bc20df15e412a64472421e13fe86ff1c5165e18b2afccf160d4dc19fe68a14",
+    1 << 28: "a6d72ac7690f53be6ae46ba88506bd97302a093f7108472bd9efc3cefda06484",
+}
+
+
+def cmd_bomb(args):
+    """bomb LAYOUT TAG NEWTAG gzip|zstd BYTES: a top layer whose tar stream is
+    BYTES zero bytes (an empty archive followed by an endless trailer),
+    compressed from a stream (never held in memory); diff_id = its sha256."""
+    if len(args) != 5:
+        die("usage: bomb LAYOUT TAG NEWTAG gzip|zstd BYTES")
+    import tempfile
+    import zlib
+    L = Layout(args[0])
+    how, total = args[3], int(args[4])
+    chunk = b"\0" * (1 << 20)
+    h = hashlib.sha256()
+    known = ZEROS_SHA256.get(total)
+    if known:  # hashing a GiB costs seconds of a CPU the test suite shares
+        h = None
+    with tempfile.TemporaryFile() as out:
+        if how == "gzip":
+            z = zlib.compressobj(6, zlib.DEFLATED, 31)
+            w = lambda b: out.write(z.compress(b))
+        else:
+            p = subprocess.Popen(["zstd", "-q", "-c", "-3"], stdin=subprocess.PIPE, stdout=out)
+            w = p.stdin.write
+        left = total
+        while left:
+            b = chunk[:min(left, len(chunk))]
+            if h:
+                h.update(b)
+            w(b)
+            left -= len(b)
+        if how == "gzip":
+            out.write(z.flush())
+        else:
+            p.stdin.close()
+            if p.wait() != 0:
+                die("zstd failed")
+        out.seek(0)
+        blob = out.read()
+    bd, bs = L.write_blob(blob)
+    desc, manifest, config = L.load(args[1])
+    manifest["layers"].append({"mediaType": MT_LAYER[how], "digest": bd, "size": bs})
+    config["rootfs"]["diff_ids"].append("sha256:" + (h.hexdigest() if h else known))
+    config.setdefault("history", []).append({"created_by": "oci_tool.py bomb"})
+    print(L.store(args[2], desc, manifest, config))
+
+
 def cmd_corrupt(args):
     if len(args) < 3:
         die("usage: corrupt LAYOUT TAG KIND [ARG]")
@@ -394,6 +540,63 @@ def cmd_corrupt(args):
         L.save_index()
     elif kind == "config-missing":
         os.unlink(L.blob_path(manifest["config"]["digest"]))
+    elif kind == "suffix-layer":
+        blob = L.read_blob(top["digest"]) + bytes.fromhex(arg)
+        top["digest"], top["size"] = L.write_blob(blob)
+        L.store(tag, desc, manifest)
+    elif kind == "layer-digest":
+        top["digest"] = arg
+        L.store(tag, desc, manifest)
+    elif kind == "layer-size":
+        top["size"] = int(arg)
+        L.store(tag, desc, manifest)
+    elif kind == "config-media-type":
+        manifest["config"]["mediaType"] = arg
+        L.store(tag, desc, manifest)
+    elif kind == "config-size":
+        manifest["config"]["size"] = int(arg)
+        L.store(tag, desc, manifest)
+    elif kind == "config-bytes":
+        cd, cs = L.write_blob(_hostile_json(config, arg))
+        manifest["config"]["digest"], manifest["config"]["size"] = cd, cs
+        L.store(tag, desc, manifest)
+    elif kind == "manifest-bytes":
+        md, ms = L.write_blob(_hostile_json(manifest, arg))
+        nd = copy.deepcopy(desc)
+        nd["digest"], nd["size"] = md, ms
+        L.set_tag(tag, nd)
+    elif kind == "diff-id-drop":
+        config["rootfs"]["diff_ids"].pop()
+        L.store(tag, desc, manifest, config)
+    elif kind == "no-layers":
+        manifest["layers"] = []
+        config["rootfs"]["diff_ids"] = []
+        config["history"] = []
+        L.store(tag, desc, manifest, config)
+    elif kind == "index-nest":
+        plat = {"architecture": config.get("architecture", "amd64"), "os": config.get("os", "linux")}
+        d = {"mediaType": desc.get("mediaType", MT_MANIFEST), "digest": desc["digest"], "size": desc["size"],
+             "platform": plat}
+        for _ in range(int(arg)):
+            data = json.dumps({"schemaVersion": 2, "mediaType": MT_INDEX, "manifests": [d]}).encode()
+            dg, sz = L.write_blob(data)
+            d = {"mediaType": MT_INDEX, "digest": dg, "size": sz, "platform": plat}
+        L.set_tag(tag, d)
+    elif kind == "index-loop":
+        # an index stored under a digest that names itself: content addressing
+        # makes a real loop impossible, so the blob cannot match its name
+        fake = "sha256:" + hashlib.sha256(b"index-loop").hexdigest()
+        size = 0
+        for _ in range(4):  # the size of the blob that names itself: a fixpoint
+            data = json.dumps({"schemaVersion": 2, "mediaType": MT_INDEX, "manifests": [
+                {"mediaType": MT_INDEX, "digest": fake, "size": size}]}).encode()
+            size = len(data)
+        with open(L.blob_path(fake), "wb") as f:
+            f.write(data)
+        L.set_tag(tag, {"mediaType": MT_INDEX, "digest": fake, "size": len(data)})
+    elif kind == "index-json-bytes":
+        with open(os.path.join(L.path, "index.json"), "wb") as f:
+            f.write(_hostile_json(L.index, arg))
     else:
         die("unknown corruption " + kind)
 
@@ -714,7 +917,7 @@ def main():
         print(__doc__, file=sys.stderr)
         sys.exit(2)
     cmds = {"layer": cmd_layer, "append": cmd_append, "recompress": cmd_recompress,
-            "index": cmd_index, "corrupt": cmd_corrupt, "info": cmd_info, "blob": cmd_blob,
+            "index": cmd_index, "corrupt": cmd_corrupt, "bomb": cmd_bomb, "info": cmd_info, "blob": cmd_blob,
             "gvariant": cmd_gvariant, "check-commit": cmd_check_commit,
             "check-reconstruct": cmd_check_reconstruct}
     c = cmds.get(sys.argv[1])

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Crash consistency, short version (the long one: CRASH_ITERATIONS=200 or
-# bench/crash.sh): `ocitree pull` (oci: layout and docker:// registry),
+# bench/hostile-long.sh): `ocitree pull` (oci: layout and docker:// registry),
 # `commit`, `push --reconstruct` and `prune` are killed with SIGKILL at random
 # moments. After every kill:
 #   * the real `ostree fsck` and `ocitree fsck` pass (a commit being written
