@@ -119,6 +119,10 @@ Status ObjectStore::LoadConfig() {
   std::string mode = core.count("mode") ? core["mode"] : "bare";
   OCITREE_ASSIGN_OR_RETURN(mode_, ParseRepoMode(mode));
   if (core.count("fsync")) fsync_ = core["fsync"] != "false";
+  // libostree refuses to open a repo whose reserve it cannot read; so do we.
+  auto free_space = ParseFreeSpaceConfig(core);
+  if (!free_space.ok()) return free_space.status().WithContext("config");
+  free_space_ = *free_space;
   return {};
 }
 
@@ -140,7 +144,7 @@ Result<Bytes> ObjectStore::ReadMetadataBytes(ObjectType type, const Checksum& ch
   struct stat st;
   if (fstat(fd.get(), &st) != 0) return Status::FromErrno("stat " + rel, errno);
   if (!S_ISREG(st.st_mode)) return Corrupt(rel + " is not a regular file");
-  if (static_cast<uint64_t>(st.st_size) > kMaxMetadataSize) return Corrupt(rel + " is larger than the metadata limit");
+  if (static_cast<uint64_t>(st.st_size) > kMaxMetadataSize) return Corrupt(rel + " is larger than the metadata object limit of " + std::to_string(kMaxMetadataSize) + " bytes");
   Bytes data(static_cast<size_t>(st.st_size));
   FdReader reader(fd.get(), rel);
   OCITREE_ASSIGN_OR_RETURN(size_t n, ReadFull(reader, data));

@@ -14,6 +14,7 @@
 #include "repo/commit_object.h"
 #include "repo/dirtree.h"
 #include "repo/file_meta.h"
+#include "repo/free_space.h"
 #include "repo/object_type.h"
 
 namespace ocitree {
@@ -51,6 +52,11 @@ class ObjectStore : public TreeSource {
   RepoMode mode() const { return mode_; }
   // `fsync=false` in config turns off durability syncs, as in ostree.
   bool fsync_enabled() const { return fsync_; }
+  // The [core] min-free-space-* reserve that transactions keep free.
+  const FreeSpaceConfig& free_space() const { return free_space_; }
+  // How transactions measure the file system; tests substitute a fake.
+  const StatFsFunction& statfs_function() const { return statfs_; }
+  void SetStatFsFunctionForTesting(StatFsFunction f) { statfs_ = std::move(f); }
 
   Result<bool> HasObject(const Checksum& checksum, ObjectType type) const;
   // The raw bytes of a metadata object (not verified against its name).
@@ -86,6 +92,8 @@ class ObjectStore : public TreeSource {
   UniqueFd dirfd_;
   RepoMode mode_ = RepoMode::kBare;
   bool fsync_ = true;
+  FreeSpaceConfig free_space_;
+  StatFsFunction statfs_ = StatFs;
 };
 
 // A valid ref name: components [A-Za-z0-9_][-._A-Za-z0-9]* joined by '/'.

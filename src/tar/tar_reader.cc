@@ -231,7 +231,12 @@ Result<bool> TarReader::ReadEntryHeaders(Entry* entry) {
       OCITREE_RETURN_IF_ERROR(ReadMetaHeader(block, offset, &pending));
       continue;
     }
+    if (entries_ >= limits_.max_entries) {
+      return Unsupported(Where({offset, label}) + "more than " + std::to_string(limits_.max_entries) +
+                         " entries: exceeds the entries-per-layer limit");
+    }
     OCITREE_RETURN_IF_ERROR(BuildEntry(block, offset, pending, entry));
+    ++entries_;
     state_ = State::kInEntry;
     return true;
   }
@@ -437,6 +442,16 @@ Status TarReader::AddXattr(std::string name, std::string value, XattrIndex* xatt
                            Entry* entry) {
   if (name.empty()) return Corrupt("xattr with an empty name");
   if (name.find('\0') != std::string::npos) return Corrupt("xattr name contains NUL");
+  if (name.size() > limits_.max_xattr_name_length) {
+    return Unsupported("xattr name of " + std::to_string(name.size()) +
+                       " bytes exceeds the xattr name limit of " +
+                       std::to_string(limits_.max_xattr_name_length) + " (XATTR_NAME_MAX)");
+  }
+  if (value.size() > limits_.max_xattr_value_size) {
+    return Unsupported("xattr value of " + std::to_string(value.size()) +
+                       " bytes exceeds the xattr value limit of " +
+                       std::to_string(limits_.max_xattr_value_size) + " (XATTR_SIZE_MAX)");
+  }
   auto it = xattr_index->find(name);
   if (it != xattr_index->end()) {
     entry->xattrs[it->second].second = std::move(value);
@@ -463,6 +478,52 @@ Status TarReader::CheckEntry(uint64_t offset, Entry* entry) {
   if (entry->link_target.size() > limits_.max_name_length) {
     return Corrupt(Where(loc) + "link target of " + std::to_string(entry->link_target.size()) +
                    " bytes exceeds the limit of " + std::to_string(limits_.max_name_length));
+  }
+  OCITREE_RETURN_IF_ERROR(CheckPath(loc, entry->path));
+  if (entry->link_target.size() > limits_.max_path_length) {
+    return Unsupported(Where(loc) + "link target of " + std::to_string(entry->link_target.size()) +
+                       " bytes exceeds the path length limit of " +
+                       std::to_string(limits_.max_path_length) + " (PATH_MAX less its NUL)");
+  }
+  return CheckXattrs(loc, *entry);
+}
+
+Status TarReader::CheckPath(const Location& loc, std::string_view path) const {
+  if (path.size() > limits_.max_path_length) {
+    return Unsupported(Where(loc) + "path of " + std::to_string(path.size()) +
+                       " bytes exceeds the path length limit of " +
+                       std::to_string(limits_.max_path_length) + " (PATH_MAX less its NUL)");
+  }
+  size_t depth = 0;
+  size_t pos = 0;
+  while (pos <= path.size()) {
+    size_t end = path.find('/', pos);
+    if (end == std::string_view::npos) end = path.size();
+    const std::string_view part = path.substr(pos, end - pos);
+    pos = end + 1;
+    if (part.empty() || part == ".") continue;
+    size_t max = limits_.max_component_length;
+    if (end == path.size() && part.starts_with(".wh.")) max += 4;
+    if (part.size() > max) {
+      return Unsupported(Where(loc) + "path component of " + std::to_string(part.size()) +
+                         " bytes exceeds the component length limit of " + std::to_string(max) +
+                         " (NAME_MAX): \"" + Printable(part) + "\"");
+    }
+    if (++depth > limits_.max_path_depth) {
+      return Unsupported(Where(loc) + "path is deeper than the depth limit of " +
+                         std::to_string(limits_.max_path_depth) + " components");
+    }
+  }
+  return {};
+}
+
+Status TarReader::CheckXattrs(const Location& loc, const Entry& entry) const {
+  size_t total = 0;
+  for (const auto& [name, value] : entry.xattrs) total += name.size() + value.size();
+  if (total > limits_.max_xattr_total_size) {
+    return Unsupported(Where(loc) + std::to_string(entry.xattrs.size()) + " xattrs of " +
+                       std::to_string(total) + " bytes (names and values) exceed the limit of " +
+                       std::to_string(limits_.max_xattr_total_size) + " bytes per entry");
   }
   return {};
 }

@@ -45,10 +45,14 @@
 
 namespace ocitree::tar {
 
+// Every default is documented in docs/ARCHITECTURE.md ("Limits"); the
+// per-entry ones are what a Linux file system or an ostree checkout can hold,
+// so an entry beyond them could not be checked out anyway.
 struct Limits {
   // Data of one PAX 'x' or 'g' header; also caps the global records kept.
   uint64_t max_pax_size = uint64_t{1} << 20;  // 1 MiB
-  // Entry path and link target (from any source), GNU 'L'/'K' data.
+  // Entry path and link target (from any source), GNU 'L'/'K' data, while
+  // they are read: bounds memory before the finer checks below.
   size_t max_name_length = size_t{64} << 10;  // 64 KiB
   // raw_header() of one entry: all its metadata headers together.
   size_t max_header_bytes = size_t{4} << 20;  // 4 MiB
@@ -56,6 +60,25 @@ struct Limits {
   uint64_t max_entry_size = uint64_t{1} << 40;  // 1 TiB
   // Bytes after the end-of-archive zero blocks kept in trailer().
   size_t max_trailer_bytes = size_t{1} << 20;  // 1 MiB
+  // Bytes of an entry path or link target: PATH_MAX (4096) less its NUL.
+  size_t max_path_length = 4095;
+  // Bytes of one path component: NAME_MAX. The ".wh." of a whiteout's last
+  // component is not counted (it whites out a name of up to NAME_MAX).
+  size_t max_component_length = 255;
+  // Components of an entry path ("" and "." not counted). Tree walks (in
+  // ocitree and in ostree checkouts) recurse and hold a descriptor per level.
+  size_t max_path_depth = 256;
+  // Bytes of one xattr name: XATTR_NAME_MAX.
+  size_t max_xattr_name_length = 255;
+  // Bytes of one xattr value: XATTR_SIZE_MAX.
+  size_t max_xattr_value_size = 65536;
+  // Bytes of all xattr names and values of one entry: bare-user repos keep
+  // them all in one xattr value (user.ostreemeta), itself XATTR_SIZE_MAX.
+  size_t max_xattr_total_size = 65536;
+  // Entries (members other than metadata headers) in one archive: an OS
+  // image holds a few hundred thousand; this bounds the per-entry state
+  // (trees, recipes) that importing a layer keeps.
+  uint64_t max_entries = 10'000'000;
 };
 
 class TarReader {
@@ -132,6 +155,8 @@ class TarReader {
                         Entry* entry);
   Status AddXattr(std::string name, std::string value, XattrIndex* xattr_index, Entry* entry);
   Status CheckEntry(uint64_t offset, Entry* entry);
+  Status CheckPath(const Location& loc, std::string_view path) const;
+  Status CheckXattrs(const Location& loc, const Entry& entry) const;
   Result<bool> FinishArchive(const Pending& pending, uint64_t offset, bool at_zero_block);
   Status ReadTrailerRest();
   Status SkipRestOfEntry();
@@ -167,6 +192,7 @@ class TarReader {
   std::string entry_path_;  // for error messages while in an entry
   uint64_t content_remaining_ = 0;
   uint64_t content_size_ = 0;
+  uint64_t entries_ = 0;  // entries returned so far
   ContentReader content_reader_{this};
 };
 

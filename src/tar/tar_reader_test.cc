@@ -179,7 +179,8 @@ TEST(TarReaderTest, EmptyInputIsAnEmptyArchive) {
 }
 
 TEST(TarReaderTest, GnuLongNameAndLongLink) {
-  const std::string long_name = std::string(300, 'a') + "/" + std::string(200, 'b');
+  // 502 bytes, no component over NAME_MAX.
+  const std::string long_name = std::string(200, 'a') + "/" + std::string(99, 'a') + "/" + std::string(200, 'b');
   const std::string long_link = "/" + std::string(400, 'c');
   HeaderSpec sym = Spec(long_name.substr(0, 100), '2');
   sym.magic = Magic::kGnu;
@@ -216,7 +217,7 @@ TEST(TarReaderTest, RawHeaderCoversMetadataHeaders) {
 }
 
 TEST(TarReaderTest, PaxOverridesEveryField) {
-  std::string records = PaxRecord("path", "pax/path/" + std::string(300, 'x')) +
+  std::string records = PaxRecord("path", "pax/path/" + std::string(150, 'x') + "/" + std::string(149, 'x')) +
                         PaxRecord("linkpath", "pax/link") + PaxRecord("uid", "4294967295") +
                         PaxRecord("gid", "70000") + PaxRecord("mtime", "1700000000.123456789") +
                         PaxRecord("uname", "pax-user") + PaxRecord("gname", "pax-group") +
@@ -227,7 +228,7 @@ TEST(TarReaderTest, PaxOverridesEveryField) {
   Parsed p = ReadOk(tar);
   ASSERT_EQ(p.entries.size(), 1u);
   const Entry& e = p.entries[0];
-  EXPECT_EQ(e.path, "pax/path/" + std::string(300, 'x'));
+  EXPECT_EQ(e.path, "pax/path/" + std::string(150, 'x') + "/" + std::string(149, 'x'));
   EXPECT_EQ(e.link_target, "pax/link");
   EXPECT_EQ(e.uid, 4294967295u);
   EXPECT_EQ(e.gid, 70000u);
@@ -400,9 +401,10 @@ TEST(TarReaderTest, SingleZeroBlockThenEofAccepted) {
 
 TEST(TarReaderTest, TinyUnderlyingReadsGiveSameResult) {
   TarBuilder b;
-  b.Pax(PaxRecord("path", std::string(1000, 'P')))
+  b.Pax(PaxRecord("path", std::string(250, 'P') + "/" + std::string(249, 'P') + "/" + std::string(250, 'P') + "/" +
+                             std::string(248, 'P')))  // 1000 bytes, components within NAME_MAX
       .File("x", std::string(70000, 'x'))
-      .GnuLong('L', std::string(600, 'L'))
+      .GnuLong('L', std::string(200, 'L') + "/" + std::string(199, 'L') + "/" + std::string(199, 'L'))
       .File("short", "yy")
       .File("empty", "");
   Bytes tar = b.Finish(2, 10240);

@@ -159,6 +159,14 @@ require_basics() {
 # oci ARGS...: run ocitree
 oci() { "$OCITREE" "$@"; }
 
+# mount_tmpfs DIR SIZE: a tmpfs of SIZE (mount's -o size=) at DIR, made if
+# needed and unmounted when the test ends (needs root)
+mount_tmpfs() {
+  mkdir -p "$1"
+  mount -t tmpfs -o size="$2" tmpfs "$1" || die "cannot mount a tmpfs at $1 (needs root)"
+  add_cleanup "umount -l '$1' 2>/dev/null"
+}
+
 # run_capture OUTFILE CMD...: run CMD with stdout+stderr in OUTFILE; prints the
 # exit status on stdout; never fails.
 run_capture() {

@@ -22,9 +22,7 @@ require_tool mount umount
 build_images
 
 MNT=$WORK/mnt
-mkdir -p "$MNT"
-mount -t tmpfs -o size=3m tmpfs "$MNT" || die "cannot mount a tmpfs (needs root)"
-add_cleanup "umount -l '$MNT' 2>/dev/null"
+mount_tmpfs "$MNT" 3m
 R=$MNT/repo
 oci --repo "$R" init --mode bare > /dev/null
 oci --repo "$R" pull -b small "oci:$L:single" > /dev/null || die "the small image does not fit in 3 MiB"
