@@ -1,10 +1,13 @@
 #include "bridge/layer_commit.h"
 
+#include <map>
 #include <set>
+#include <string_view>
 
 #include "gvariant/builder.h"
 #include "gvariant/view.h"
 #include "repo/commit_object.h"
+#include "repo/dirtree.h"
 #include "repo/object_store.h"
 
 namespace ocitree {
@@ -19,28 +22,37 @@ constexpr char kMetaWhiteouts[] = "ocitree.layer.whiteouts";
 constexpr std::string_view kWhiteoutPrefix = ".wh.";
 constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
 
-// Builds the layer's own tree: entries as listed, markers as files.
-Status BuildTree(const LayerNode& node, const std::string& path, MutableTree* out, StoredLayer* info) {
-  if (node.meta) {
-    OCITREE_RETURN_IF_ERROR(out->SetMeta(*node.meta));
-  } else {
-    info->implicit_dirs.push_back(path);
-  }
-  for (const auto& [name, content] : node.markers) {
-    OCITREE_RETURN_IF_ERROR(out->SetFile(name, content));
-    info->whiteouts++;
+// Writes the layer's own tree straight from the LayerNode (no MutableTree
+// copy of it: on big layers that copy cost ~110 bytes a file): entries as
+// listed, markers as files. The result is what a MutableTree would write: a
+// later entry wins over a marker of the same name, a directory over a file.
+Result<MutableTree::Written> WriteNode(Transaction& txn, const LayerNode& node, const std::string& path,
+                                      StoredLayer* info) {
+  if (!node.meta) info->implicit_dirs.push_back(path);
+  DirTree tree;
+  std::map<std::string_view, Checksum> files;
+  if (node.marks) {
+    for (const auto& [name, content] : node.marks->markers) files[name] = content;
+    info->whiteouts += node.marks->markers.size();
   }
   for (const auto& [name, child] : node.children) {
+    if (!IsValidFileName(name)) return InvalidArgument("invalid file name '" + name + "'");
     if (!child->is_dir) {
-      OCITREE_RETURN_IF_ERROR(out->Remove(name).status());
-      OCITREE_RETURN_IF_ERROR(out->SetFile(name, child->content));
+      files[name] = child->content;
       continue;
     }
-    OCITREE_RETURN_IF_ERROR(out->Remove(name).status());
-    OCITREE_ASSIGN_OR_RETURN(MutableTree * dir, out->EnsureDir(name, DirMeta{}));
-    OCITREE_RETURN_IF_ERROR(BuildTree(*child, path.empty() ? name : path + "/" + name, dir, info));
+    files.erase(name);
+    OCITREE_ASSIGN_OR_RETURN(MutableTree::Written w,
+                             WriteNode(txn, *child, path.empty() ? name : path + "/" + name, info));
+    tree.dirs.push_back({name, w.tree, w.meta});
   }
-  return {};
+  tree.files.reserve(files.size());
+  for (const auto& [name, content] : files) tree.files.push_back({std::string(name), content});
+  MutableTree::Written out;
+  OCITREE_ASSIGN_OR_RETURN(out.tree, txn.WriteMetadata(ObjectType::kDirTree, SerializeDirTree(tree)));
+  OCITREE_ASSIGN_OR_RETURN(out.meta,
+                           txn.WriteMetadata(ObjectType::kDirMeta, SerializeDirMeta(node.meta ? *node.meta : DirMeta{})));
+  return out;
 }
 
 Status LoadNode(const ObjectStore& store, const Checksum& tree_c, const Checksum& meta_c, const std::string& path,
@@ -48,16 +60,17 @@ Status LoadNode(const ObjectStore& store, const Checksum& tree_c, const Checksum
   OCITREE_ASSIGN_OR_RETURN(DirTree tree, store.ReadDirTree(tree_c));
   if (!implicit.count(path)) {
     OCITREE_ASSIGN_OR_RETURN(DirMeta meta, store.ReadDirMeta(meta_c));
-    node->meta = meta;
+    node->meta = std::make_unique<DirMeta>(std::move(meta));
   }
   for (const auto& f : tree.files) {
     if (f.name.rfind(kWhiteoutPrefix, 0) == 0) {
-      node->markers[f.name] = f.content;
+      LayerNode::Marks& marks = node->EnsureMarks();
+      marks.markers[f.name] = f.content;
       std::string target = f.name.substr(kWhiteoutPrefix.size());
       if (f.name == kOpaqueMarker)
         node->opaque = true;
       else if (target.rfind(".wh.", 0) != 0)
-        node->whiteouts.insert(target);
+        marks.whiteouts.insert(target);
       continue;
     }
     auto child = std::make_unique<LayerNode>();
@@ -79,9 +92,7 @@ std::string LayerRef(const oci::Digest& diff_id) { return kLayerRefPrefix + diff
 
 Result<StoredLayer> WriteLayerCommit(Transaction& txn, const LayerNode& layer, const LayerOrigin& origin) {
   StoredLayer info;
-  MutableTree tree;
-  OCITREE_RETURN_IF_ERROR(BuildTree(layer, "", &tree, &info));
-  OCITREE_ASSIGN_OR_RETURN(info.root, tree.Write(txn));
+  OCITREE_ASSIGN_OR_RETURN(info.root, WriteNode(txn, layer, "", &info));
   std::string ref = LayerRef(origin.diff_id);
   MetadataBuilder meta;
   meta.SetString(kMetaDiffId, origin.diff_id.ToString())

@@ -74,7 +74,7 @@ Result<LayerRead> ReadBlob(Transaction& txn, oci::ImageSource& source, const oci
   read.symlinks = layer.symlinks();
   if (recipe) {
     OCITREE_ASSIGN_OR_RETURN(read.recipe, recipe->Finish(reader.trailer(), actual_diff));
-    read.recipe_extras = layer.RecipeExtras();
+    OCITREE_ASSIGN_OR_RETURN(read.recipe_extras, layer.RecipeExtras(read.recipe));
   }
   read.node = layer.TakeTree();
   return read;

@@ -63,39 +63,50 @@ Status LayerReader::AddToRecipe(tar::TarReader& reader, const tar::Entry& entry)
     auto w = txn_.WriteContent(meta, reader.content(), size);
     if (!w.ok()) return w.status().WithContext(entry.path);
     entry_content_ = w->checksum;
+    displaced_.push_back(w->checksum);
   }
   if (reader.content_remaining() != 0) return Internal("content of " + entry.path + " left unread");
   std::optional<Checksum> content;
-  if (size > 0) {
-    content = entry_content_;
-    recipe_contents_.push_back(*content);
-  }
+  if (size > 0) content = entry_content_;
   return recipe_->AddEntry(reader.raw_header(), content, size, reader.padding()).WithContext(entry.path);
 }
 
 namespace {
 
-void CollectTreeContents(const LayerNode& node, std::vector<Checksum>* out) {
-  for (const auto& [name, content] : node.markers) out->push_back(content);
+// Marks the candidates the tree lists.
+void MarkListed(const LayerNode& node, const std::vector<Checksum>& candidates, std::vector<bool>* listed) {
+  auto mark = [&](const Checksum& c) {
+    auto it = std::lower_bound(candidates.begin(), candidates.end(), c);
+    if (it != candidates.end() && *it == c) (*listed)[static_cast<size_t>(it - candidates.begin())] = true;
+  };
+  if (node.marks)
+    for (const auto& [name, content] : node.marks->markers) mark(content);
   for (const auto& [name, child] : node.children) {
     if (child->is_dir)
-      CollectTreeContents(*child, out);
+      MarkListed(*child, candidates, listed);
     else
-      out->push_back(child->content);
+      mark(child->content);
   }
 }
 
 }  // namespace
 
-std::vector<Checksum> LayerReader::RecipeExtras() const {
-  std::vector<Checksum> needed = recipe_contents_;
-  std::sort(needed.begin(), needed.end());
-  needed.erase(std::unique(needed.begin(), needed.end()), needed.end());
-  std::vector<Checksum> listed;
-  if (root_) CollectTreeContents(*root_, &listed);
-  std::sort(listed.begin(), listed.end());
+Result<std::vector<Checksum>> LayerReader::RecipeExtras(ByteView recipe) const {
+  // Extras = what the recipe references minus what the tree lists. Only the
+  // displaced contents can be in the first set and not the second.
+  std::vector<Checksum> candidates = displaced_;
+  std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  std::vector<bool> needed(candidates.size()), listed(candidates.size());
+  if (candidates.empty()) return candidates;
+  OCITREE_RETURN_IF_ERROR(ForEachRecipeContent(recipe, [&](const Checksum& c) {
+    auto it = std::lower_bound(candidates.begin(), candidates.end(), c);
+    if (it != candidates.end() && *it == c) needed[static_cast<size_t>(it - candidates.begin())] = true;
+  }));
+  if (root_) MarkListed(*root_, candidates, &listed);
   std::vector<Checksum> extras;
-  std::set_difference(needed.begin(), needed.end(), listed.begin(), listed.end(), std::back_inserter(extras));
+  for (size_t i = 0; i < candidates.size(); i++)
+    if (needed[i] && !listed[i]) extras.push_back(candidates[i]);
   return extras;
 }
 
@@ -116,10 +127,15 @@ Status LayerReader::AddWhiteout(tar::TarReader& reader, const tar::Entry& raw, c
   ImportEntry marker = entry;
   marker.type = ImportEntry::Type::kRegular;
   OCITREE_ASSIGN_OR_RETURN(Checksum content, WriteContent(reader, raw, marker));
-  LayerNode* dir = root_->EnsureDir(parts, parts.size() - 1);
-  dir->markers[base] = content;
+  LayerNode* dir = root_->EnsureDir(parts, parts.size() - 1, Displaced());
+  LayerNode::Marks& marks = dir->EnsureMarks();
+  auto [it, added] = marks.markers.try_emplace(base, content);
+  if (!added) {
+    if (recipe_ != nullptr) displaced_.push_back(it->second);
+    it->second = content;
+  }
   if (opaque) dir->opaque = true;
-  if (!opaque && !aufs_meta) dir->whiteouts.insert(target);
+  if (!opaque && !aufs_meta) marks.whiteouts.insert(target);
   return {};
 }
 
@@ -127,7 +143,13 @@ Result<LayerReader::LinkSource> LayerReader::ResolveHardlink(const std::string& 
   OCITREE_ASSIGN_OR_RETURN(std::vector<std::string> parts, NormalizeArchivePath(target));
   std::string path = JoinTreePath(parts);
   if (path.empty()) return InvalidArgument("hardlink to the image root");
-  if (auto it = layer_files_.find(path); it != layer_files_.end()) return it->second;
+  // A file this layer already has: the tree holds what it stands for (no
+  // path-to-file map: that cost ~150 bytes a file on big layers).
+  const LayerNode* node = root_->Find(parts, parts.size());
+  if (node != nullptr && !node->is_dir) {
+    if (node->lower_link) return LinkSource{std::nullopt, *node->lower_link};
+    return LinkSource{node->content, {}};
+  }
   return LinkSource{std::nullopt, path};
 }
 
@@ -203,17 +225,17 @@ Status LayerReader::Add(tar::TarReader& reader, const tar::Entry& raw) {
     DirMeta meta{entry.uid, entry.gid, S_IFDIR | (entry.mode & 07777), ToXattrs(entry.xattrs)};
     OCITREE_RETURN_IF_ERROR(context(CanonicalizeXattrs(&meta.xattrs)));
     CanonicalizeForMode(txn_.store().mode(), &meta);
-    root_->meta = meta;
+    root_->meta = std::make_unique<DirMeta>(std::move(meta));
     return {};
   }
   if (parts.back().rfind(kWhiteoutPrefix, 0) == 0) return context(AddWhiteout(reader, raw, entry, parts));
 
   if (entry.type == ImportEntry::Type::kDirectory) {
-    LayerNode* dir = root_->EnsureDir(parts, parts.size());
+    LayerNode* dir = root_->EnsureDir(parts, parts.size(), Displaced());
     DirMeta meta{entry.uid, entry.gid, S_IFDIR | (entry.mode & 07777), ToXattrs(entry.xattrs)};
     OCITREE_RETURN_IF_ERROR(context(CanonicalizeXattrs(&meta.xattrs)));
     CanonicalizeForMode(txn_.store().mode(), &meta);
-    dir->meta = meta;
+    dir->meta = std::make_unique<DirMeta>(std::move(meta));
     return {};
   }
   LinkSource source;
@@ -226,17 +248,18 @@ Status LayerReader::Add(tar::TarReader& reader, const tar::Entry& raw) {
     if (!c.ok()) return context(c.status());
     source.content = *c;
   }
-  LayerNode* parent = root_->EnsureDir(parts, parts.size() - 1);
+  LayerNode* parent = root_->EnsureDir(parts, parts.size() - 1, Displaced());
   auto node = std::make_unique<LayerNode>();
   node->is_dir = false;
   if (source.content) {
     node->content = *source.content;
   } else {
-    node->lower_link = source.lower_path;
+    node->lower_link = std::make_unique<std::string>(std::move(source.lower_path));
     lower_links_++;
   }
-  parent->children[parts.back()] = std::move(node);
-  layer_files_[JoinTreePath(parts)] = source;
+  std::unique_ptr<LayerNode>& slot = parent->children[parts.back()];
+  if (slot && recipe_ != nullptr) CollectContents(*slot, &displaced_);  // a later entry replaces it
+  slot = std::move(node);
   return {};
 }
 

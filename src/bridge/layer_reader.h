@@ -40,9 +40,9 @@ class LayerReader {
   const LayerStats& stats() const { return stats_; }
   // Targets of the symlinks this layer stored, by content checksum.
   const std::map<Checksum, std::string>& symlinks() const { return symlinks_; }
-  // After ReadAll, with a recipe: content objects the recipe needs that the
-  // layer tree does not list (sorted, unique).
-  std::vector<Checksum> RecipeExtras() const;
+  // After ReadAll, with `recipe` the finished recipe: content objects it
+  // needs that the layer tree does not list (sorted, unique).
+  Result<std::vector<Checksum>> RecipeExtras(ByteView recipe) const;
 
  private:
   Status Add(tar::TarReader& reader, const tar::Entry& entry);
@@ -57,17 +57,21 @@ class LayerReader {
   };
   Result<LinkSource> ResolveHardlink(const std::string& target);
   Status AddToRecipe(tar::TarReader& reader, const tar::Entry& entry);
+  std::vector<Checksum>* Displaced() { return recipe_ != nullptr ? &displaced_ : nullptr; }
 
   Transaction& txn_;
   const ImportHooks& hooks_;
   std::unique_ptr<LayerNode> root_;
-  std::map<std::string, LinkSource> layer_files_;  // for hardlinks within the layer
   uint64_t lower_links_ = 0;
   LayerStats stats_;
   std::map<Checksum, std::string> symlinks_;
   RecipeWriter* recipe_;
   std::optional<Checksum> entry_content_;  // what WriteContent stored for the current entry
-  std::vector<Checksum> recipe_contents_;
+  // With a recipe: content that went into the recipe but may be missing
+  // from the tree (stored only for the recipe, or replaced by a later entry).
+  // Every other recipe content is in the tree, so the extras are found
+  // without a list of all contents (32 bytes a file on big layers).
+  std::vector<Checksum> displaced_;
 };
 
 // Fills in the content of the layer's hardlinks to lower files from `lower`,

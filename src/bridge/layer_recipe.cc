@@ -427,6 +427,19 @@ class RecipeWalker {
   uint64_t size_ = 0;
 };
 
+class ContentVisitor : public RecipeVisitor {
+ public:
+  explicit ContentVisitor(const std::function<void(const Checksum&)>& fn) : fn_(fn) {}
+  Status Raw(ByteView) override { return {}; }
+  Status Content(const Checksum& checksum, uint64_t) override {
+    fn_(checksum);
+    return {};
+  }
+
+ private:
+  const std::function<void(const Checksum&)>& fn_;
+};
+
 class SummaryVisitor : public RecipeVisitor {
  public:
   explicit SummaryVisitor(RecipeSummary* summary) : summary_(summary) {}
@@ -510,6 +523,12 @@ Result<RecipeSummary> InspectRecipe(ByteView recipe) {
   std::sort(summary.contents.begin(), summary.contents.end());
   summary.contents.erase(std::unique(summary.contents.begin(), summary.contents.end()), summary.contents.end());
   return summary;
+}
+
+Status ForEachRecipeContent(ByteView recipe, const std::function<void(const Checksum&)>& fn) {
+  OCITREE_ASSIGN_OR_RETURN(RecipeHeader header, ReadRecipeHeader(recipe));
+  ContentVisitor visitor(fn);
+  return RecipeWalker(recipe, header, visitor).Run();
 }
 
 Status RebuildTar(ByteView recipe, const ContentOpener& open, ByteSink& sink) {

@@ -131,6 +131,10 @@ struct RecipeSummary {
 // agree with the header (entry count, tar size).
 Result<RecipeSummary> InspectRecipe(ByteView recipe);
 
+// Calls fn(checksum) for each content reference of the recipe, in tar order
+// (no content is opened; the recipe is checked as InspectRecipe does).
+Status ForEachRecipeContent(ByteView recipe, const std::function<void(const Checksum&)>& fn);
+
 // Opens the content object `checksum` for reading; `expected_size` is the
 // size the recipe recorded, for openers that can check it early.
 using ContentOpener =

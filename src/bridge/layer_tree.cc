@@ -2,10 +2,12 @@
 
 namespace ocitree {
 
-LayerNode* LayerNode::EnsureDir(const std::vector<std::string>& parts, size_t count) {
+LayerNode* LayerNode::EnsureDir(const std::vector<std::string>& parts, size_t count,
+                                std::vector<Checksum>* displaced) {
   LayerNode* node = this;
   for (size_t i = 0; i < count; i++) {
     auto& slot = node->children[parts[i]];
+    if (slot && !slot->is_dir && displaced != nullptr) displaced->push_back(slot->content);
     if (!slot || !slot->is_dir) slot = std::make_unique<LayerNode>();
     node = slot.get();
   }
@@ -27,6 +29,16 @@ const LayerNode* LayerNode::Find(const std::vector<std::string>& parts, size_t c
   return node;
 }
 
+void CollectContents(const LayerNode& node, std::vector<Checksum>* out) {
+  if (!node.is_dir) {
+    out->push_back(node.content);
+    return;
+  }
+  if (node.marks)
+    for (const auto& [name, content] : node.marks->markers) out->push_back(content);
+  for (const auto& [name, child] : node.children) CollectContents(*child, out);
+}
+
 namespace {
 
 constexpr int kMaxSymlinkHops = 40;  // as Linux's path resolution
@@ -38,9 +50,11 @@ class Applier {
 
   Status Apply(const LayerNode& layer, MutableTree* image, const std::vector<std::string>& path) {
     if (layer.opaque) OCITREE_RETURN_IF_ERROR(image->Clear());
-    for (const std::string& name : layer.whiteouts) {
-      OCITREE_ASSIGN_OR_RETURN(bool removed, image->Remove(name));
-      if (removed) stats_->whiteouts_applied++;
+    if (layer.marks) {
+      for (const std::string& name : layer.marks->whiteouts) {
+        OCITREE_ASSIGN_OR_RETURN(bool removed, image->Remove(name));
+        if (removed) stats_->whiteouts_applied++;
+      }
     }
     if (layer.meta) OCITREE_RETURN_IF_ERROR(image->SetMeta(*layer.meta));
     for (const auto& [name, child] : layer.children) {

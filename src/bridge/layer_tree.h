@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "base/checksum.h"
 #include "repo/file_meta.h"
@@ -18,27 +19,46 @@
 
 namespace ocitree {
 
+// Memory: a big layer has one LayerNode per file, so a file node holds only
+// its checksum and pointers; what only directories (or hardlinks to lower
+// layers) have lives behind pointers that stay null for plain files.
 struct LayerNode {
+  // Whiteout entries of a directory (rare: allocated only when present).
+  struct Marks {
+    std::set<std::string> whiteouts;  // .wh.NAME: delete NAME from lower layers
+    // The whiteout and opaque entries themselves (".wh.NAME" -> an empty
+    // content object), for the layer's own commit where they stay files.
+    std::map<std::string, Checksum> markers;
+  };
+
   bool is_dir = true;
+  bool opaque = false;          // .wh..wh..opq: hide every lower child
   Checksum content;             // files and symlinks
   // A hardlink to a file of the lower layers, read before those were
   // applied: `content` is filled in from this path before the layer is.
-  std::optional<std::string> lower_link;
-  std::optional<DirMeta> meta;  // directories the layer lists itself
-  bool opaque = false;          // .wh..wh..opq: hide every lower child
-  std::set<std::string> whiteouts;  // .wh.NAME: delete NAME from lower layers
-  // The whiteout and opaque entries themselves (".wh.NAME" -> an empty
-  // content object), for the layer's own commit where they stay files.
-  std::map<std::string, Checksum> markers;
+  std::unique_ptr<std::string> lower_link;
+  std::unique_ptr<DirMeta> meta;  // directories the layer lists itself
+  std::unique_ptr<Marks> marks;   // null: no whiteout entries here
   std::map<std::string, std::unique_ptr<LayerNode>> children;
 
+  Marks& EnsureMarks() {
+    if (!marks) marks = std::make_unique<Marks>();
+    return *marks;
+  }
+
   // The directory node at `parts` (created as implicit directories; a file in
-  // the way is replaced, as a later tar entry replaces an earlier one).
-  LayerNode* EnsureDir(const std::vector<std::string>& parts, size_t count);
+  // the way is replaced, as a later tar entry replaces an earlier one). The
+  // content of a replaced file goes to `displaced` when given.
+  LayerNode* EnsureDir(const std::vector<std::string>& parts, size_t count,
+                       std::vector<Checksum>* displaced = nullptr);
   // The node at `parts`, or nullptr; `through_file` tells whether a file of
   // this layer stands on the way (then nothing below it can matter).
   const LayerNode* Find(const std::vector<std::string>& parts, size_t count, bool* through_file = nullptr) const;
 };
+
+// Appends every content checksum `node` lists (files, symlinks, markers,
+// all the way down) to `out`.
+void CollectContents(const LayerNode& node, std::vector<Checksum>* out);
 
 struct ApplyStats {
   uint64_t whiteouts_applied = 0;

@@ -61,6 +61,7 @@ Bytes BareUserMeta(const FileMeta& meta) { return SerializeDirMeta(DirMeta{meta.
 Result<std::unique_ptr<Transaction>> Transaction::Begin(ObjectStore& store) {
   OCITREE_ASSIGN_OR_RETURN(RepoLock lock, RepoLock::Acquire(store.dirfd(), RepoLock::Kind::kShared));
   std::unique_ptr<Transaction> txn(new Transaction(store, std::move(lock)));
+  OCITREE_RETURN_IF_ERROR(txn->free_space_.Start());
   OCITREE_RETURN_IF_ERROR(txn->OpenStagingDir());
   return txn;
 }
@@ -100,6 +101,11 @@ Status Transaction::StageFinal(const std::string& tmp_name, const std::string& s
 }
 
 Result<Checksum> Transaction::WriteMetadata(ObjectType type, ByteView bytes) {
+  // libostree (and ObjectStore) refuse to read bigger ones: never write one.
+  if (bytes.size() > kMaxMetadataSize)
+    return Unsupported(std::string(ObjectTypeName(type)) + " object of " + std::to_string(bytes.size()) +
+                       " bytes exceeds the metadata object limit of " + std::to_string(kMaxMetadataSize) +
+                       " bytes (libostree's OSTREE_MAX_METADATA_SIZE)");
   Checksum c = Sha256::Of(bytes);
   std::string staged = StagedName(c, type, store_.mode());
   OCITREE_ASSIGN_OR_RETURN(bool have, AlreadyHave(staged, c, type));
@@ -304,6 +310,17 @@ Result<Transaction::ContentWrite> Transaction::WriteContent(const FileMeta& meta
     if (meta.is_regular() && (meta.mode & ~(S_IFMT | 0775)) != 0)
       return InvalidArgument("bare-user-only repositories refuse file modes outside 0775");
   }
+  // Charged before writing, credited back when the object existed already:
+  // libostree's order, so that both refuse the same writes.
+  OCITREE_ASSIGN_OR_RETURN(FreeSpaceReserve::Ticket ticket, free_space_.Charge(meta.is_regular() ? size : 0));
+  Result<ContentWrite> out = WriteContentObject(meta, payload, size);
+  if (out.ok() && out->existed) free_space_.Credit(ticket);
+  return out;
+}
+
+Result<Transaction::ContentWrite> Transaction::WriteContentObject(const FileMeta& meta, ByteReader& payload,
+                                                                  uint64_t size) {
+  const RepoMode mode = store_.mode();
   if (meta.is_regular() && size <= kSmallFile) return WriteSmallContent(meta, payload, size);
   std::string tmp = "tmp-" + std::to_string(counter_++);
   ContentWrite out;
@@ -363,7 +380,7 @@ void Transaction::SetRef(std::string ref, const Checksum& commit) {
 Status Transaction::PublishObjects() {
   int repo = store_.dirfd();
   std::set<std::string> made_dirs;
-  for (const std::string& staged : staged_) {
+  return staged_.ForEach([&](const std::string& staged) -> Status {
     std::string subdir = "objects/" + staged.substr(0, 2);
     if (made_dirs.insert(subdir).second && mkdirat(repo, subdir.c_str(), 0775) != 0 && errno != EEXIST)
       return Status::FromErrno("create " + subdir, errno);
@@ -372,8 +389,8 @@ Status Transaction::PublishObjects() {
       if (errno != EEXIST) return Status::FromErrno("move object into " + dest, errno);
       unlinkat(staging_.fd(), staged.c_str(), 0);  // someone else stored it meanwhile
     }
-  }
-  return {};
+    return {};
+  });
 }
 
 Status Transaction::Commit() {

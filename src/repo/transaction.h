@@ -17,9 +17,11 @@
 #include <utility>
 #include <vector>
 
+#include "repo/free_space.h"
 #include "repo/object_store.h"
 #include "repo/repo_lock.h"
 #include "repo/staging_dir.h"
+#include "repo/staged_set.h"
 
 namespace ocitree {
 
@@ -44,6 +46,8 @@ class Transaction : public TreeSource {
   };
   // Streams exactly `size` payload bytes from `payload` into a new content
   // object, hashing as it goes. `meta` must be canonical for the repo mode.
+  // Fails before writing when the object would eat into the free-space
+  // reserve (repo/free_space.h); the transaction is then to be abandoned.
   Result<ContentWrite> WriteContent(const FileMeta& meta, ByteReader& payload, uint64_t size);
 
   // Moves `ref` to `commit` when the transaction commits.
@@ -58,12 +62,16 @@ class Transaction : public TreeSource {
   Result<DirMeta> ReadDirMeta(const Checksum& checksum) const override;
 
  private:
-  Transaction(ObjectStore& store, RepoLock lock) : store_(store), lock_(std::move(lock)) {}
+  Transaction(ObjectStore& store, RepoLock lock)
+      : store_(store),
+        lock_(std::move(lock)),
+        free_space_(store.free_space(), store.dirfd(), store.statfs_function()) {}
   Status OpenStagingDir();
   Result<bool> AlreadyHave(const std::string& staged_name, const Checksum& c, ObjectType type);
   Status StageFinal(const std::string& tmp_name, const std::string& staged_name);
   Status WriteContentFile(const FileMeta& meta, ByteReader& payload, uint64_t size,
                           const std::string& tmp_name, Checksum* checksum);
+  Result<ContentWrite> WriteContentObject(const FileMeta& meta, ByteReader& payload, uint64_t size);
   Result<ContentWrite> WriteSmallContent(const FileMeta& meta, ByteReader& payload, uint64_t size);
   // Owner, mode, xattrs and mtime of a written content object (`perms_set`:
   // it was created with its final permissions).
@@ -75,10 +83,12 @@ class Transaction : public TreeSource {
 
   ObjectStore& store_;
   RepoLock lock_;
+  // Content objects are charged against the repo's min-free-space reserve.
+  FreeSpaceReserve free_space_;
   StagingDir staging_;
   std::atomic<uint64_t> counter_{0};
   mutable std::mutex mu_;
-  std::set<std::string> staged_;  // staged object names ("<hex>.<ext>")
+  StagedSet staged_;  // staged object names ("<hex>.<ext>")
   std::vector<Checksum> commits_;
   std::vector<std::pair<std::string, Checksum>> refs_;
   bool committed_ = false;
