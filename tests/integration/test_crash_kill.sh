@@ -77,14 +77,27 @@ oci --repo "$REF_REPO" init --mode bare > /dev/null
 t0=$(date +%s%N)
 oci --repo "$REF_REPO" pull -b img "$IMGREF" > /dev/null
 PULL_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+t0=$(date +%s%N)
 oci --repo "$REF_REPO" commit -b tree --tree "dir=$WORK/tree" --timestamp @1700000000 > /dev/null
+COMMIT_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
 t0=$(date +%s%N)
 oci --repo "$REF_REPO" push --reconstruct img "oci:$WORK/ref-out:big" > /dev/null
 PUSH_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
 REF_IMG_TREE=$(ostree ls --repo="$REF_REPO" -d -C img / 2>&1)
 REF_COMMIT_TREE=$(ostree ls --repo="$REF_REPO" -d -C tree / 2>&1)
 REF_PUSH_DIGEST=$(skopeo inspect "oci:$WORK/ref-out:big" | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["Digest"])')
-info "uninterrupted: pull ${PULL_MS} ms, push ${PUSH_MS} ms"
+# prune, set up as the prune kills below are
+P=$WORK/ref-prune
+oci --repo "$P" init --mode bare > /dev/null
+oci --repo "$P" pull -b img "$IMGREF" > /dev/null
+oci --repo "$P" pull -b img2 "$IMGREF" > /dev/null
+oci --repo "$P" commit -b tree --tree "dir=$WORK/tree" > /dev/null
+oci --repo "$P" refs --delete tree > /dev/null
+oci --repo "$P" refs --delete img > /dev/null
+t0=$(date +%s%N)
+oci --repo "$P" prune > /dev/null
+PRUNE_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+info "uninterrupted: pull ${PULL_MS} ms, commit ${COMMIT_MS} ms, push ${PUSH_MS} ms, prune ${PRUNE_MS} ms"
 
 # consistent R WHAT: the checks every kill is followed by
 consistent() {
@@ -124,9 +137,16 @@ for kind in pull-layout pull-registry commit push prune; do
   esac
   [ "$kind" = push ] && oci --repo "$R" push --reconstruct img "oci:$WORK/out-$kind:old" > /dev/null
   for ((i = 1; i <= ITER; i++)); do
-    span=$PULL_MS
-    [ "$kind" = push ] && span=$PUSH_MS
-    ms=$((RANDOM % (span + 1)))
+    # a moment within the first 80% of the command's uninterrupted time
+    # (each command its own: one span for all let most of the short ones
+    # finish before the kill)
+    case $kind in
+      pull-*) span=$PULL_MS ;;
+      commit) span=$COMMIT_MS ;;
+      push) span=$PUSH_MS ;;
+      prune) span=$PRUNE_MS ;;
+    esac
+    ms=$((RANDOM % (span * 8 / 10 + 1)))
     case $kind in
       pull-layout)
         kill_at "$ms" "$OCITREE" --repo "$R" pull -b img "$IMGREF"
@@ -158,7 +178,7 @@ for kind in pull-layout pull-registry commit push prune; do
         oci --repo "$R" commit -b tree --tree "dir=$WORK/tree" > /dev/null
         oci --repo "$R" refs --delete tree > /dev/null
         oci --repo "$R" refs --delete img > /dev/null
-        kill_at "$((ms / 3))" "$OCITREE" --repo "$R" prune
+        kill_at "$ms" "$OCITREE" --repo "$R" prune
         consistent "$R" "$kind #$i (${ms} ms)"
         check "$kind #$i: img2 still checks out" oci --repo "$R" checkout img2 "$WORK/co-prune-$i"
         rm -rf "$WORK/co-prune-$i"
