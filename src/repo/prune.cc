@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "repo/repo_lock.h"
@@ -60,7 +61,17 @@ Result<PruneReport> PruneRepoLocked(ObjectStore& store, const PruneOptions& opti
   }
   PruneReport report;
   OCITREE_ASSIGN_OR_RETURN(auto objects, store.ListObjects());
-  for (const auto& o : objects) {
+  // Unreachable commits go first, and are made durable before anything they
+  // name is deleted: a prune killed half way then leaves orphan trees and
+  // files (which fsck does not mind), never a commit with missing objects.
+  auto first_other = std::stable_partition(objects.begin(), objects.end(),
+                                           [](const auto& o) { return o.type == ObjectType::kCommit; });
+  bool commits_deleted = false;
+  for (auto it = objects.begin(); it != objects.end(); ++it) {
+    const auto& o = *it;
+    if (it == first_other && commits_deleted && !options.dry_run && store.fsync_enabled() &&
+        syncfs(store.dirfd()) != 0)
+      return Status::FromErrno("sync repository", errno);
     report.objects_total++;
     if (reachable.count({o.type, o.checksum})) continue;
     report.objects_unreachable++;
@@ -71,8 +82,10 @@ Result<PruneReport> PruneRepoLocked(ObjectStore& store, const PruneOptions& opti
     if (options.dry_run) continue;
     if (unlinkat(store.dirfd(), rel.c_str(), 0) != 0 && errno != ENOENT)
       return Status::FromErrno("delete " + rel, errno);
-    if (o.type == ObjectType::kCommit)
+    if (o.type == ObjectType::kCommit) {
       unlinkat(store.dirfd(), ("state/" + o.checksum.Hex() + ".commitpartial").c_str(), 0);
+      commits_deleted = true;
+    }
   }
   if (!options.dry_run && store.fsync_enabled()) syncfs(store.dirfd());
   return report;

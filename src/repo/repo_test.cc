@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <string>
 
 #include "ocitree/repo.h"
 #include "repo/object_store.h"
@@ -207,6 +209,46 @@ TEST(Repo, PruneDeletesOnlyUnreachableObjects) {
   auto again = repo->Prune(dry);
   EXPECT_EQ(again->objects_unreachable, 0u);
   EXPECT_TRUE(repo->Fsck()->ok());
+}
+
+// Object paths below objects/ (XX/rest.ext).
+std::set<std::string> ObjectFiles(const fs::path& repo) {
+  std::set<std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(repo / "objects"))
+    if (!e.is_directory()) out.insert(fs::relative(e.path(), repo / "objects").string());
+  return out;
+}
+
+// A prune stopped half way (here by an object it cannot delete; a kill in
+// test_crash_kill.sh) must not leave a commit whose objects are gone:
+// unreachable commits are deleted first.
+TEST(Repo, PruneDeletesUnreachableCommitsBeforeWhatTheyName) {
+  TempDir tmp;
+  fs::path tree = fs::path(tmp.path()) / "tree";
+  MakeTree(tree);
+  fs::path tree2 = fs::path(tmp.path()) / "tree2";
+  WriteFile(tree2 / "only-here", "unique content\n");
+  const fs::path root = tmp.path() + "/repo";
+  auto repo = Repo::Create(root.string(), RepoMode::kBareUserOnly);
+  ASSERT_TRUE(repo.ok());
+  ASSERT_TRUE(repo->Commit(Options("keep", tree)).ok());
+  std::set<std::string> before = ObjectFiles(root);
+  ASSERT_TRUE(repo->Commit(Options("drop", tree2)).ok());
+  ASSERT_TRUE(repo->DeleteRef("drop").ok());
+  std::string commit;
+  for (const std::string& f : ObjectFiles(root)) {
+    if (before.count(f)) continue;
+    if (f.size() > 7 && f.compare(f.size() - 7, 7, ".commit") == 0) {
+      commit = f;
+      continue;
+    }
+    // A directory in place of the object: unlink fails, the prune stops.
+    fs::remove(root / "objects" / f);
+    WriteFile(root / "objects" / f / "x", "x");
+  }
+  ASSERT_FALSE(commit.empty());
+  EXPECT_FALSE(repo->Prune(PruneOptions{}).ok());
+  EXPECT_FALSE(fs::exists(root / "objects" / commit)) << "the unreachable commit outlived its objects";
 }
 
 TEST(Repo, RejectsBadRefNames) {
