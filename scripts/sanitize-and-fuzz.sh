@@ -17,8 +17,6 @@
 #   OCITREE_JOBS                build jobs, unit shards and fuzzers run at
 #                               once (default nproc)
 #   OCITREE_SKIP_UNIT=1         skip step 2 (when only fuzzing)
-#   OCITREE_SANITIZE_BUILD_ONLY=1  step 1 only (scripts/test.sh runs it beside
-#                               the main test run, then calls this again)
 #   OCITREE_SANITIZE_OPT        optimisation level (default -O0; -O1 fuzzes
 #                               several times faster but builds slower)
 # New inputs the fuzzers find go to a temporary directory, never into
@@ -46,7 +44,6 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=
 cmake --build "$build" -j "$jobs" --target ocitree_unit_tests ocitree_fuzzers
 built=$(date +%s)
 echo "sanitize-and-fuzz: build took $((built - start)) s"
-[ "${OCITREE_SANITIZE_BUILD_ONLY:-0}" = 1 ] && exit 0
 
 symbolizer=$(command -v llvm-symbolizer || true)
 [ -n "$symbolizer" ] || [ ! -x /usr/lib/llvm-14/bin/llvm-symbolizer ] || symbolizer=/usr/lib/llvm-14/bin/llvm-symbolizer

@@ -47,10 +47,10 @@ show_output "$WORK/full.err"
 check "pull that does not fit: no branch" bash -c "! ostree rev-parse --repo='$R' big 2>/dev/null"
 expect_eq "pull that does not fit: the other branch did not move" "$small" "$(ostree rev-parse --repo="$R" small)"
 check "pull that does not fit: ostree fsck" ostree fsck -q --repo="$R"
-rc=0; "$OCITREE" --repo "$R" commit -b c --tree "dir=$L2" > "$WORK/fullc.out" 2> "$WORK/fullc.err" || rc=$?
+rc=0; "$OCITREE" --repo "$R" commit -b big-commit --tree "dir=$L2" > "$WORK/fullc.out" 2> "$WORK/fullc.err" || rc=$?
 expect_eq "commit that does not fit: exit 1" 1 "$rc"
 check "commit that does not fit: says there is no space" grep -qi "no space" "$WORK/fullc.err"
-check "commit that does not fit: no branch" bash -c "! ostree rev-parse --repo='$R' c 2>/dev/null"
+check "commit that does not fit: no branch" bash -c "! ostree rev-parse --repo='$R' big-commit 2>/dev/null"
 # the next transaction cleans what the failed ones staged
 oci --repo "$R" refs > /dev/null
 oci --repo "$R" pull -b small2 "oci:$L:single" > /dev/null 2>&1 || true
