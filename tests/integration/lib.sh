@@ -159,6 +159,21 @@ require_basics() {
 # oci ARGS...: run ocitree
 oci() { "$OCITREE" "$@"; }
 
+# many_files DIR NDIRS NFILES REPEAT: DIR/dirNN/fileNNN, NDIRS x NFILES small
+# files of distinct content (line repeated 1 + f % REPEAT times)
+many_files() {
+  "$PYTHON" - "$@" <<'PYEOF'
+import os, sys
+root, ndirs, nfiles, repeat = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+for d in range(ndirs):
+    p = os.path.join(root, "dir%02d" % d)
+    os.makedirs(p)
+    for f in range(nfiles):
+        with open(os.path.join(p, "file%03d" % f), "w") as fh:
+            fh.write("content %d/%d\n" % (d, f) * (1 + f % repeat))
+PYEOF
+}
+
 # mount_tmpfs DIR SIZE: a tmpfs of SIZE (mount's -o size=) at DIR, made if
 # needed and unmounted when the test ends (needs root)
 mount_tmpfs() {

@@ -132,16 +132,7 @@ expect_files_eq "same commit pushed twice to oci-archive: identical tar" "$WORK/
 # ------------------------------------------------------- 4. --max-layers 8 --
 log "--max-layers 8 [at ${SECONDS}s]"
 BIG=$WORK/big
-"$PYTHON" - "$BIG" <<'PYEOF'
-import os, sys
-root = sys.argv[1]
-for d in range(40):
-    p = os.path.join(root, "dir%02d" % d)
-    os.makedirs(p)
-    for f in range(100):
-        with open(os.path.join(p, "file%03d" % f), "w") as fh:
-            fh.write("content %d/%d\n" % (d, f) * (1 + f % 7))
-PYEOF
+many_files "$BIG" 40 100 7
 M=$WORK/src-big
 oci --repo "$M" init --mode bare >/dev/null
 c1=$(oci_commit "$M" big -s one --timestamp="$TS" --tree=dir="$BIG")

@@ -149,16 +149,7 @@ check "the pulled-back tree equals the original's" "${TREECMP[@]}" "$WORK/co-ori
 # ostree with one file changed, uploads one layer and the config only
 log "4b. a commit to the registry and back; its child uploads only the changed layer"
 TREE=$WORK/ctree
-"$PYTHON" - "$TREE" <<'PYEOF'
-import os, sys
-root = sys.argv[1]
-for d in range(30):
-    p = os.path.join(root, "dir%02d" % d)
-    os.makedirs(p)
-    for f in range(60):
-        with open(os.path.join(p, "file%03d" % f), "w") as fh:
-            fh.write("content %d/%d\n" % (d, f) * (1 + f % 5))
-PYEOF
+many_files "$TREE" 30 60 5
 CR=$WORK/repo-commit
 "$OCITREE" --repo "$CR" init --mode bare > /dev/null
 c1=$(oci_commit "$CR" dist -s "first release" --timestamp=2024-01-01T00:00:00Z --tree=dir="$TREE")
