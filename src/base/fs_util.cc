@@ -41,18 +41,33 @@ std::string RandomSuffix() {
   return out;
 }
 
-Status WriteFileAtomically(int dirfd, const std::string& rel, ByteView data, mode_t mode, bool sync) {
-  size_t slash = rel.rfind('/');
-  std::string dir = slash == std::string::npos ? "" : rel.substr(0, slash + 1);
-  std::string tmp = dir + ".tmp-" + RandomSuffix();
-  UniqueFd fd(openat(dirfd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
+namespace {
+
+Status WriteThenRename(int tmp_dirfd, const std::string& tmp, int dirfd, const std::string& rel, ByteView data,
+                       mode_t mode, bool sync) {
+  UniqueFd fd(openat(tmp_dirfd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
   if (!fd.valid()) return Status::FromErrno("create " + tmp, errno);
   Status st = WriteAll(fd.get(), data, rel);
   if (st.ok() && fchmod(fd.get(), mode) != 0) st = Status::FromErrno("chmod " + tmp, errno);
   if (st.ok() && sync && fdatasync(fd.get()) != 0) st = Status::FromErrno("sync " + tmp, errno);
-  if (st.ok() && renameat(dirfd, tmp.c_str(), dirfd, rel.c_str()) != 0) st = Status::FromErrno("rename to " + rel, errno);
-  if (!st.ok()) unlinkat(dirfd, tmp.c_str(), 0);
+  if (st.ok() && renameat(tmp_dirfd, tmp.c_str(), dirfd, rel.c_str()) != 0)
+    st = Status::FromErrno("rename to " + rel, errno);
+  if (!st.ok()) unlinkat(tmp_dirfd, tmp.c_str(), 0);
   return st;
+}
+
+}  // namespace
+
+Status WriteFileAtomically(int dirfd, const std::string& rel, ByteView data, mode_t mode, bool sync) {
+  size_t slash = rel.rfind('/');
+  std::string dir = slash == std::string::npos ? "" : rel.substr(0, slash + 1);
+  std::string tmp = dir + ".tmp-" + RandomSuffix();
+  return WriteThenRename(dirfd, tmp, dirfd, rel, data, mode, sync);
+}
+
+Status WriteFileAtomicallyVia(int tmp_dirfd, int dirfd, const std::string& rel, ByteView data, mode_t mode,
+                              bool sync) {
+  return WriteThenRename(tmp_dirfd, std::string(kReplaceTmpPrefix) + RandomSuffix() + ".tmp", dirfd, rel, data, mode, sync);
 }
 
 Result<std::vector<std::string>> ListDirectory(int dirfd) {

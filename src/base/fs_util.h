@@ -16,6 +16,12 @@ namespace ocitree {
 Status MakeDirs(int dirfd, const std::string& rel, mode_t mode);
 // Writes `data` to a temporary name beside `rel`, then renames it over `rel`.
 Status WriteFileAtomically(int dirfd, const std::string& rel, ByteView data, mode_t mode, bool sync);
+// The same, with the temporary file made in `tmp_dirfd` (same filesystem), so that a
+// writer killed before the rename leaves nothing in the directory readers list.
+// Its temporary files are named kReplaceTmpPrefix + random + ".tmp".
+inline constexpr const char kReplaceTmpPrefix[] = "ocitree-replace-";
+Status WriteFileAtomicallyVia(int tmp_dirfd, int dirfd, const std::string& rel, ByteView data, mode_t mode,
+                              bool sync);
 // Entry names of an open directory, sorted, without "." and "..".
 Result<std::vector<std::string>> ListDirectory(int dirfd);
 Result<std::string> ReadLinkAt(int dirfd, const std::string& rel);

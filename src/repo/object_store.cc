@@ -324,6 +324,8 @@ Status ListRefsUnder(int dirfd, const std::string& dir, const std::string& prefi
   OCITREE_ASSIGN_OR_RETURN(std::vector<std::string> names, ListDirectory(fd.get()));
   for (const std::string& name : names) {
     struct stat st;
+    // No ref name starts with a dot; such names are other tools' temporary files.
+    if (name[0] == '.') continue;
     if (fstatat(fd.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
     if (S_ISDIR(st.st_mode))
       OCITREE_RETURN_IF_ERROR(ListRefsUnder(dirfd, dir + "/" + name, prefix + name + "/", out));
@@ -367,7 +369,12 @@ Status ObjectStore::WriteRef(std::string_view ref, const Checksum& commit) {
   size_t slash = rel.rfind('/');
   OCITREE_RETURN_IF_ERROR(MakeDirs(dirfd(), rel.substr(0, slash), 0775));
   std::string text = commit.Hex() + "\n";
-  return WriteFileAtomically(dirfd(), rel, AsBytes(text), 0644, fsync_).WithContext("write ref " + std::string(ref));
+  // The temporary file lives in tmp/: a writer killed before the rename must not leave a
+  // stray name under refs/ for every lister (ours and ostree's) to trip over.
+  UniqueFd tmp(openat(dirfd(), "tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!tmp.valid()) return Status::FromErrno("open tmp", errno).WithContext("write ref " + std::string(ref));
+  return WriteFileAtomicallyVia(tmp.get(), dirfd(), rel, AsBytes(text), 0644, fsync_)
+      .WithContext("write ref " + std::string(ref));
 }
 
 Status ObjectStore::DeleteRef(std::string_view ref) {

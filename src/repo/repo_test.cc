@@ -261,5 +261,29 @@ TEST(Repo, RejectsBadRefNames) {
   }
 }
 
+// A writer killed between creating its temporary ref file and renaming it (ocitree's
+// own before refs' temporaries moved to tmp/, or any other tool's) leaves a dot-name
+// under refs/heads; it is not a ref and must not make listing, fsck or prune fail.
+TEST(Repo, RefWritesLeaveNothingUnderRefsAndStrayDotFilesAreNotRefs) {
+  TempDir tmp;
+  auto repo = Repo::Create(tmp.path() + "/repo", RepoMode::kArchive);
+  ASSERT_TRUE(repo.ok());
+  fs::path tree = fs::path(tmp.path()) / "tree";
+  WriteFile(tree / "f", "x");
+  ASSERT_TRUE(repo->Commit(Options("os/main", tree)).ok());
+  std::vector<std::string> under_refs;
+  for (const auto& e : fs::recursive_directory_iterator(tmp.path() + "/repo/refs/heads"))
+    if (!e.is_directory()) under_refs.push_back(e.path().filename());
+  EXPECT_EQ(under_refs, std::vector<std::string>{"main"});
+
+  WriteFile(fs::path(tmp.path()) / "repo/refs/heads/os/.tmp-Ab3dEf", "");
+  auto refs = repo->ListRefs();
+  ASSERT_TRUE(refs.ok()) << refs.status().message();
+  EXPECT_EQ(*refs, std::vector<std::string>{"os/main"});
+  auto report = repo->Fsck();
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  EXPECT_TRUE(report->problems.empty());
+}
+
 }  // namespace
 }  // namespace ocitree

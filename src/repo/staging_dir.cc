@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <ctime>
 
 #include "base/fs_util.h"
 
@@ -76,6 +77,14 @@ void StagingDir::RemoveStale(int tmp_fd) {
   if (!names.ok()) return;
   const std::string boot = BootPrefix();
   for (const std::string& name : *names) {
+    if (StartsWith(name, kReplaceTmpPrefix) && EndsWith(name, ".tmp")) {
+      // Left by a ref writer killed before its rename; a live one renames within milliseconds.
+      struct stat st;
+      if (fstatat(tmp_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+          st.st_mtime + 600 < time(nullptr))
+        unlinkat(tmp_fd, name.c_str(), 0);
+      continue;
+    }
     if (!StartsWith(name, kStaging)) continue;
     const bool ours = name.find(std::string("-") + kOurs) != std::string::npos;
     if (EndsWith(name, kLockSuffix)) {

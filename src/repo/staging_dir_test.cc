@@ -96,5 +96,16 @@ TEST_F(StagingDirTest, ANewDirectoryTakenByACleanerIsNotUsed) {
   EXPECT_TRUE(Names().empty());
 }
 
+TEST_F(StagingDirTest, RemovesOldRefTemporariesAndKeepsFreshOnes) {
+  const std::string old_name = std::string(kReplaceTmpPrefix) + "old.tmp";
+  const std::string fresh_name = std::string(kReplaceTmpPrefix) + "fresh.tmp";
+  for (const std::string& n : {old_name, fresh_name})
+    UniqueFd(openat(tmp_.get(), n.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644));
+  struct timespec times[2] = {{time(nullptr) - 3600, 0}, {time(nullptr) - 3600, 0}};
+  ASSERT_EQ(utimensat(tmp_.get(), old_name.c_str(), times, 0), 0);
+  StagingDir::RemoveStale(tmp_.get());
+  EXPECT_EQ(Names(), std::vector<std::string>{fresh_name});
+}
+
 }  // namespace
 }  // namespace ocitree
