@@ -15,6 +15,7 @@
 
 #include "base/checksum.h"
 #include "base/fs_util.h"
+#include "base/hashing_sink.h"
 #include "compress/compressor.h"
 #include "oci/image_destination.h"
 #include "oci/media_types.h"
@@ -22,21 +23,6 @@
 #include "tar/tar_writer.h"
 
 namespace ocitree::oci::testing {
-
-// Hashes what passes through (the uncompressed layer: its diff_id).
-class HashingSink : public ByteSink {
- public:
-  explicit HashingSink(ByteSink& next) : next_(next) {}
-  Status Write(ByteView data) override {
-    hash_.Update(data);
-    return next_.Write(data);
-  }
-  Digest Finish() { return Digest(hash_.Finish()); }
-
- private:
-  ByteSink& next_;
-  Sha256 hash_;
-};
 
 struct PushedImage {
   Descriptor manifest;
@@ -57,7 +43,7 @@ inline Result<PushedImage> PushImage(ImageDestination& dest, const std::string& 
                {"srv/" + std::string(120, 'n') + "/long-name", "deep " + seed}};
   OCITREE_ASSIGN_OR_RETURN(std::unique_ptr<BlobWriter> blob, dest.StartBlob(std::string(kOciLayerGzip)));
   OCITREE_ASSIGN_OR_RETURN(std::unique_ptr<Compressor> gzip, NewCompressor(Compression::kGzip, *blob));
-  HashingSink diff(*gzip);
+  HashingSink diff(gzip.get());  // the uncompressed layer: its diff_id
   tar::TarWriter tar(diff);
   auto dir = [](std::string path) {
     tar::TarWriteEntry e;
@@ -83,7 +69,7 @@ inline Result<PushedImage> PushImage(ImageDestination& dest, const std::string& 
   OCITREE_RETURN_IF_ERROR(tar.AddEntry(link));
   OCITREE_RETURN_IF_ERROR(tar.Finish());
   OCITREE_RETURN_IF_ERROR(gzip->Finish());
-  img.diff_id = diff.Finish();
+  img.diff_id = Digest(diff.Finish());
   OCITREE_ASSIGN_OR_RETURN(WrittenBlob layer, blob->Commit());
   img.layer = layer.descriptor;
 

@@ -9,123 +9,28 @@
 #include "registry/registry_destination.h"
 
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
-#include <sstream>
-#include <thread>
 
 #include "oci/media_types.h"
 #include "registry/registry_source.h"
+#include "registry/registry_test_util.h"
 
 namespace ocitree::registry {
 namespace {
 
 namespace fs = std::filesystem;
 
-fs::path ServerScript() {
-  return fs::path(__FILE__).parent_path().parent_path().parent_path() / "tests" / "integration" /
-         "hostile_registry.py";
-}
+using testing::Fast;
 
-// One hostile_registry.py process, killed (by its pid) when this goes away.
-class PushServer {
- public:
-  explicit PushServer(std::vector<std::string> args) {
-    char tmpl[] = "/tmp/ocitree-push-XXXXXX";
-    if (!mkdtemp(tmpl)) return;
-    dir_ = tmpl;
-    std::vector<std::string> argv = {"python3", ServerScript().string(), "--port-file", dir_ + "/port",
-                                     "--log", dir_ + "/log"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    pid_ = fork();
-    if (pid_ == 0) {
-      std::vector<char*> c;
-      for (std::string& a : argv) c.push_back(a.data());
-      c.push_back(nullptr);
-      FILE* err = std::freopen((dir_ + "/stderr").c_str(), "w", stderr);
-      (void)err;
-      execvp(c[0], c.data());
-      _exit(127);
-    }
-    for (int i = 0; i < 200 && port_ == 0; i++) {
-      std::ifstream in(dir_ + "/port");
-      in >> port_;
-      if (port_ == 0) {
-        int status = 0;
-        if (waitpid(pid_, &status, WNOHANG) == pid_) {
-          pid_ = -1;
-          break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
-    }
-  }
-  ~PushServer() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    if (!dir_.empty()) fs::remove_all(dir_);
-  }
-
-  bool ok() const { return port_ != 0; }
-  std::string Why() const {
-    std::ifstream in(dir_ + "/stderr");
-    std::stringstream s;
-    s << in.rdbuf();
-    return "hostile_registry.py did not start (is python3 installed?): " + s.str();
-  }
-  std::string Ref(const std::string& tail = "test/img:v1") const {
-    return "docker://127.0.0.1:" + std::to_string(port_) + "/" + tail;
-  }
-  const std::string& dir() const { return dir_; }
-  std::vector<nlohmann::json> Log() const {
-    std::vector<nlohmann::json> out;
-    std::ifstream in(dir_ + "/log");
-    std::string line;
-    while (std::getline(in, line)) out.push_back(nlohmann::json::parse(line));
-    return out;
-  }
-  // "METHOD path" of every request whose path contains `part`, in order.
-  std::vector<std::string> Requests(const std::string& part) const {
-    std::vector<std::string> out;
-    for (const auto& e : Log()) {
-      std::string path = e["path"];
-      if (path.find(part) != std::string::npos) out.push_back(e["method"].get<std::string>() + " " + path);
-    }
-    return out;
-  }
-  void ClearLog() const { std::ofstream(dir_ + "/log", std::ios::trunc); }
-
- private:
-  std::string dir_;
-  pid_t pid_ = -1;
-  int port_ = 0;
-};
-
-#define START_SERVER(var, ...)                              \
-  PushServer var(std::vector<std::string>{__VA_ARGS__}); \
-  ASSERT_TRUE(var.ok()) << var.Why()
-
-RegistryOptions Fast() {
-  RegistryOptions o;
-  o.tls_verify = false;  // the server speaks plain http
-  o.retry_delay_ms = 20;
-  o.max_retry_wait_ms = 10000;
-  o.connect_timeout_seconds = 5;
-  o.stall_timeout_seconds = 5;
-  return o;
-}
+// A stalled transfer fails after 5 s here (2 s in registry_source_test.cc).
+constexpr int kStallSeconds = 5;
 
 std::unique_ptr<RegistryDestination> OpenDest(const std::string& text, DestinationSettings settings = {},
-                                              const RegistryOptions& options = Fast()) {
+                                              const RegistryOptions& options = Fast(kStallSeconds)) {
   auto ref = oci::ImageReference::Parse(text);
   EXPECT_TRUE(ref.ok()) << ref.status().message();
   if (!ref.ok()) return nullptr;
@@ -155,7 +60,8 @@ Result<oci::WrittenBlob> WriteBlob(oci::ImageDestination& dest, const Bytes& dat
 // The blob as the registry serves it.
 Result<Bytes> Fetch(const std::string& ref_text, const oci::Digest& digest, uint64_t size) {
   OCITREE_ASSIGN_OR_RETURN(oci::ImageReference ref, oci::ImageReference::Parse(ref_text));
-  OCITREE_ASSIGN_OR_RETURN(std::unique_ptr<RegistrySource> source, RegistrySource::Open(ref, Fast()));
+  OCITREE_ASSIGN_OR_RETURN(std::unique_ptr<RegistrySource> source,
+                           RegistrySource::Open(ref, Fast(kStallSeconds)));
   oci::Descriptor desc;
   desc.media_type = std::string(oci::kOciLayerGzip);
   desc.digest = digest;
@@ -253,7 +159,7 @@ TEST(RegistryDestinationTest, HasBlobChecksDigestAndSize) {
   auto dest = OpenDest(server.Ref());
   ASSERT_TRUE(dest);
   // The server's built-in layer (1 MiB) is in every repository.
-  auto source = RegistrySource::Open(*oci::ImageReference::Parse(server.Ref()), Fast());
+  auto source = RegistrySource::Open(*oci::ImageReference::Parse(server.Ref()), Fast(kStallSeconds));
   ASSERT_TRUE(source.ok());
   auto top = (*source)->GetTopLevel();
   ASSERT_TRUE(top.ok()) << top.status().message();
@@ -413,7 +319,7 @@ TEST(RegistryDestinationTest, ManifestByDigestThenTag) {
       EXPECT_EQ(e["headers"].value("content-type", ""), std::string(oci::kOciManifestType));
     }
   }
-  auto source = RegistrySource::Open(*oci::ImageReference::Parse(server.Ref("app/web:v2")), Fast());
+  auto source = RegistrySource::Open(*oci::ImageReference::Parse(server.Ref("app/web:v2")), Fast(kStallSeconds));
   ASSERT_TRUE(source.ok());
   auto top = (*source)->GetTopLevel();
   ASSERT_TRUE(top.ok()) << top.status().message();
@@ -509,7 +415,7 @@ TEST(RegistryDestinationTest, DroppedWriterCancelsItsUpload) {
 
 TEST(RegistryDestinationTest, TokenCarriesThePushScope) {
   START_SERVER(server, "--push-mode", "ok", "--auth", "token", "--user", "u", "--password", "p");
-  RegistryOptions options = Fast();
+  RegistryOptions options = Fast(kStallSeconds);
   options.creds = "u:p";
   auto dest = OpenDest(server.Ref("team/app:v1"), {}, options);
   ASSERT_TRUE(dest);

@@ -7,117 +7,24 @@
 #include "registry/registry_source.h"
 
 #include <gtest/gtest.h>
-#include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <netinet/in.h>
 
 #include <chrono>
-#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <thread>
 
 #include "oci/limits.h"
 #include "oci/manifest.h"
 #include "oci/media_types.h"
+#include "registry/registry_test_util.h"
 
 namespace ocitree::registry {
 namespace {
 
-namespace fs = std::filesystem;
-
-fs::path ServerScript() {
-  return fs::path(__FILE__).parent_path().parent_path().parent_path() / "tests" / "integration" /
-         "hostile_registry.py";
-}
-
-// One hostile_registry.py process, killed (by its pid) when this goes away.
-class HostileRegistry {
- public:
-  explicit HostileRegistry(std::vector<std::string> args) {
-    char tmpl[] = "/tmp/ocitree-hostile-XXXXXX";
-    if (!mkdtemp(tmpl)) return;
-    dir_ = tmpl;
-    std::vector<std::string> argv = {"python3", ServerScript().string(), "--port-file", dir_ + "/port",
-                                     "--other-port-file", dir_ + "/other-port", "--log", dir_ + "/log"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    pid_ = fork();
-    if (pid_ == 0) {
-      std::vector<char*> c;
-      for (std::string& a : argv) c.push_back(a.data());
-      c.push_back(nullptr);
-      FILE* err = std::freopen((dir_ + "/stderr").c_str(), "w", stderr);
-      (void)err;
-      execvp(c[0], c.data());
-      _exit(127);
-    }
-    for (int i = 0; i < 200 && port_ == 0; i++) {
-      std::ifstream in(dir_ + "/port");
-      in >> port_;
-      if (port_ == 0) {
-        int status = 0;
-        if (waitpid(pid_, &status, WNOHANG) == pid_) {
-          pid_ = -1;
-          break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
-    }
-    std::ifstream(dir_ + "/other-port") >> other_port_;
-  }
-  ~HostileRegistry() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    if (!dir_.empty()) fs::remove_all(dir_);
-  }
-
-  bool ok() const { return port_ != 0; }
-  std::string Why() const {
-    std::ifstream in(dir_ + "/stderr");
-    std::stringstream s;
-    s << in.rdbuf();
-    return "hostile_registry.py did not start (is python3 installed?): " + s.str();
-  }
-  std::string Ref(const std::string& tail = "test/img:v1") const {
-    return "docker://127.0.0.1:" + std::to_string(port_) + "/" + tail;
-  }
-  // The requests the servers saw, in order.
-  std::vector<nlohmann::json> Log() const {
-    std::vector<nlohmann::json> out;
-    std::ifstream in(dir_ + "/log");
-    std::string line;
-    while (std::getline(in, line)) out.push_back(nlohmann::json::parse(line));
-    return out;
-  }
-  int Count(const std::string& server, const std::string& path_part) const {
-    int n = 0;
-    for (const auto& e : Log()) {
-      if (e["server"] == server && e["path"].get<std::string>().find(path_part) != std::string::npos) n++;
-    }
-    return n;
-  }
-
- private:
-  std::string dir_;
-  pid_t pid_ = -1;
-  int port_ = 0;
-  int other_port_ = 0;
-};
-
-RegistryOptions Fast() {
-  RegistryOptions o;
-  o.tls_verify = false;  // the server speaks plain http
-  o.retry_delay_ms = 20;
-  o.max_retry_wait_ms = 10000;
-  o.connect_timeout_seconds = 5;
-  o.stall_timeout_seconds = 2;
-  return o;
-}
+using testing::Fast;
 
 std::unique_ptr<RegistrySource> OpenSource(const std::string& text, const RegistryOptions& options) {
   auto ref = oci::ImageReference::Parse(text);
@@ -147,10 +54,6 @@ Result<Bytes> ReadBlob(RegistrySource& source, const oci::Descriptor& desc) {
   OCITREE_ASSIGN_OR_RETURN(std::unique_ptr<ByteReader> r, source.OpenBlob(desc));
   return Drain(*r);
 }
-
-#define START_SERVER(var, ...)                   \
-  HostileRegistry var(std::vector<std::string>{__VA_ARGS__}); \
-  ASSERT_TRUE(var.ok()) << var.Why()
 
 TEST(RegistrySourceTest, StreamsAndVerifiesBlobs) {
   START_SERVER(server, "--mode", "ok");

@@ -12,6 +12,7 @@
 #include <map>
 #include <thread>
 
+#include "oci/oci_test_util.h"
 #include "repo/object_store.h"
 #include "repo/transaction.h"
 
@@ -20,18 +21,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "ocitree-fsck-test-XXXXXX").string();
-    path_ = mkdtemp(tmpl.data());
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using oci::testing::TempDir;
 
 // path -> content checksum of every file of a committed tree
 void ListFiles(const ObjectStore& store, const Checksum& tree_c, const std::string& prefix,

@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 
+#include "oci/oci_test_util.h"
 #include "ocitree/repo.h"
 #include "repo/object_store.h"
 #include "repo/transaction.h"
@@ -20,24 +21,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "ocitree-test-XXXXXX").string();
-    path_ = mkdtemp(tmpl.data());
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-void WriteFile(const fs::path& p, const std::string& content, mode_t mode = 0644) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p) << content;
-  chmod(p.c_str(), mode);
-}
+using oci::testing::TempDir;
+using oci::testing::WriteFile;
 
 std::string ReadFile(const fs::path& p) {
   std::ifstream in(p);
@@ -45,8 +30,11 @@ std::string ReadFile(const fs::path& p) {
 }
 
 void MakeTree(const fs::path& root) {
+  fs::create_directories(root / "etc");
+  fs::create_directories(root / "usr/bin");
   WriteFile(root / "etc/hostname", "box\n");
-  WriteFile(root / "usr/bin/tool", "#!/bin/sh\n", 0755);
+  WriteFile(root / "usr/bin/tool", "#!/bin/sh\n");
+  chmod((root / "usr/bin/tool").c_str(), 0755);
   WriteFile(root / "empty", "");
   fs::create_directories(root / "var/empty-dir");
   fs::create_symlink("usr/bin", root / "bin");
@@ -168,6 +156,7 @@ TEST(Repo, ContentShorterThanDeclaredIsRejected) {
 TEST(Repo, CheckoutNeverFollowsASymlinkOutOfTheDestination) {
   TempDir tmp;
   fs::path tree = fs::path(tmp.path()) / "tree";
+  fs::create_directories(tree / "etc");
   WriteFile(tree / "etc/passwd", "inside\n");
   auto repo = Repo::Create(tmp.path() + "/repo", RepoMode::kArchive);
   ASSERT_TRUE(repo.ok());
@@ -191,6 +180,7 @@ TEST(Repo, PruneDeletesOnlyUnreachableObjects) {
   fs::path tree = fs::path(tmp.path()) / "tree";
   MakeTree(tree);
   fs::path tree2 = fs::path(tmp.path()) / "tree2";
+  fs::create_directories(tree2);
   WriteFile(tree2 / "only-here", "unique content\n");
   auto repo = Repo::Create(tmp.path() + "/repo", RepoMode::kBareUserOnly);
   ASSERT_TRUE(repo.ok());
@@ -227,6 +217,7 @@ TEST(Repo, PruneDeletesUnreachableCommitsBeforeWhatTheyName) {
   fs::path tree = fs::path(tmp.path()) / "tree";
   MakeTree(tree);
   fs::path tree2 = fs::path(tmp.path()) / "tree2";
+  fs::create_directories(tree2);
   WriteFile(tree2 / "only-here", "unique content\n");
   const fs::path root = tmp.path() + "/repo";
   auto repo = Repo::Create(root.string(), RepoMode::kBareUserOnly);
@@ -244,6 +235,7 @@ TEST(Repo, PruneDeletesUnreachableCommitsBeforeWhatTheyName) {
     }
     // A directory in place of the object: unlink fails, the prune stops.
     fs::remove(root / "objects" / f);
+    fs::create_directories(root / "objects" / f);
     WriteFile(root / "objects" / f / "x", "x");
   }
   ASSERT_FALSE(commit.empty());
@@ -269,6 +261,7 @@ TEST(Repo, RefWritesLeaveNothingUnderRefsAndStrayDotFilesAreNotRefs) {
   auto repo = Repo::Create(tmp.path() + "/repo", RepoMode::kArchive);
   ASSERT_TRUE(repo.ok());
   fs::path tree = fs::path(tmp.path()) / "tree";
+  fs::create_directories(tree);
   WriteFile(tree / "f", "x");
   ASSERT_TRUE(repo->Commit(Options("os/main", tree)).ok());
   std::vector<std::string> under_refs;

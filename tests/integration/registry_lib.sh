@@ -71,6 +71,37 @@ start_registry() {
   info "docker-registry $name on $scheme://$REG_HOST (pid $pid)"
 }
 
+# start_token_registry NAME USER PASSWORD: start_registry NAME with `auth:
+# token`: an openssl key/cert in $WORK/keys and token_server.py signing
+# RS256 JWTs for USER:PASSWORD only (anonymous tokens grant nothing); sets
+# TOKEN_LOG (the token server's request log) besides REG_PORT, REG_HOST and
+# REG_LOG. The caller requires openssl.
+start_token_registry() {
+  local name=$1 user=$2 password=$3
+  local keys=$WORK/keys i
+  mkdir -p "$keys"
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$keys/signer.key" -out "$keys/signer.crt" -days 2 \
+    -subj "/CN=ocitree-test-token-signer" > "$keys/openssl.log" 2>&1 ||
+    { cat "$keys/openssl.log"; die "openssl req"; }
+  TOKEN_LOG=$WORK/token.log
+  "$PYTHON" "$IT_DIR/token_server.py" --port-file "$WORK/token.port" --key "$keys/signer.key" \
+    --cert "$keys/signer.crt" --issuer ocitree-test-issuer --service ocitree-test --user "$user" \
+    --password "$password" --log "$TOKEN_LOG" > "$WORK/token.out" 2>&1 &
+  local pid=$!
+  add_cleanup "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
+  for ((i = 0; i < 100; i++)); do [ -s "$WORK/token.port" ] && break; sleep 0.1; done
+  [ -s "$WORK/token.port" ] || { cat "$WORK/token.out"; die "token_server.py did not start"; }
+  cat > "$WORK/token-auth.yml" <<EOF
+auth:
+  token:
+    realm: http://127.0.0.1:$(cat "$WORK/token.port")/token
+    service: ocitree-test
+    issuer: ocitree-test-issuer
+    rootcertbundle: $keys/signer.crt
+EOF
+  start_registry "$name" "$WORK/token-auth.yml"
+}
+
 # push SRC-REF NAME:TAG [SKOPEO-ARGS...]: skopeo copy into the last registry
 push() {
   local src=$1 dest=$2; shift 2

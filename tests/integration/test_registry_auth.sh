@@ -17,28 +17,7 @@ build_images
 
 # ---------------------------------------------------------------- token auth
 log "Token auth"
-K=$WORK/keys
-mkdir -p "$K"
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$K/signer.key" -out "$K/signer.crt" -days 2 \
-  -subj "/CN=ocitree-test-token-signer" > "$K/openssl.log" 2>&1 || { cat "$K/openssl.log"; die "openssl req"; }
-TOKEN_LOG=$WORK/token.log
-"$PYTHON" "$IT_DIR/token_server.py" --port-file "$WORK/token.port" --key "$K/signer.key" --cert "$K/signer.crt" \
-  --issuer ocitree-test-issuer --service ocitree-test --user alice --password s3cret --log "$TOKEN_LOG" \
-  > "$WORK/token.out" 2>&1 &
-tpid=$!
-add_cleanup "kill $tpid 2>/dev/null; wait $tpid 2>/dev/null"
-for ((i = 0; i < 100; i++)); do [ -s "$WORK/token.port" ] && break; sleep 0.1; done
-[ -s "$WORK/token.port" ] || { cat "$WORK/token.out"; die "token_server.py did not start"; }
-TPORT=$(cat "$WORK/token.port")
-cat > "$WORK/token-auth.yml" <<EOF
-auth:
-  token:
-    realm: http://127.0.0.1:$TPORT/token
-    service: ocitree-test
-    issuer: ocitree-test-issuer
-    rootcertbundle: $K/signer.crt
-EOF
-start_registry tokenreg "$WORK/token-auth.yml"
+start_token_registry tokenreg alice s3cret
 push "oci:$L:multi" test/multi:v1 --dest-creds alice:s3cret
 REF=docker://$REG_HOST/test/multi:v1
 skopeo inspect --tls-verify=false --creds alice:s3cret "$REF" > "$WORK/skopeo.json" 2> "$WORK/skopeo.err" ||

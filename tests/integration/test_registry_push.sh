@@ -208,27 +208,7 @@ check "pulled back child: ostree fsck" ostree fsck -q --repo="$CB"
 
 # -------------------------------------------------------------- 5. token auth
 log "5. token auth"
-K=$WORK/keys
-mkdir -p "$K"
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$K/signer.key" -out "$K/signer.crt" -days 2 \
-  -subj "/CN=ocitree-test-token-signer" > "$K/openssl.log" 2>&1 || { cat "$K/openssl.log"; die "openssl req"; }
-TOKEN_LOG=$WORK/token.log
-"$PYTHON" "$IT_DIR/token_server.py" --port-file "$WORK/token.port" --key "$K/signer.key" --cert "$K/signer.crt" \
-  --issuer ocitree-test-issuer --service ocitree-test --user alice --password s3cret --log "$TOKEN_LOG" \
-  > "$WORK/token.out" 2>&1 &
-tpid=$!
-add_cleanup "kill $tpid 2>/dev/null; wait $tpid 2>/dev/null"
-for ((i = 0; i < 100; i++)); do [ -s "$WORK/token.port" ] && break; sleep 0.1; done
-[ -s "$WORK/token.port" ] || { cat "$WORK/token.out"; die "token_server.py did not start"; }
-cat > "$WORK/token-auth.yml" <<EOF
-auth:
-  token:
-    realm: http://127.0.0.1:$(cat "$WORK/token.port")/token
-    service: ocitree-test
-    issuer: ocitree-test-issuer
-    rootcertbundle: $K/signer.crt
-EOF
-start_registry tokenreg "$WORK/token-auth.yml"
+start_token_registry tokenreg alice s3cret
 TREF=docker://$REG_HOST/secure/app2:v1
 rc=$(ocitree_push "$WORK/push-noauth" --reconstruct img/app2 "$TREF" "${NET[@]}")
 expect_eq "token auth, no credentials: exit 1" 1 "$rc"
