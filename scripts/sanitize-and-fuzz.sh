@@ -40,7 +40,7 @@ start=$(date +%s)
 # build directory. assert() stays on (no NDEBUG).
 cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
   "-DCMAKE_CXX_FLAGS_DEBUG=${OCITREE_SANITIZE_OPT:--O0} -gline-tables-only" \
-  -DOCITREE_SANITIZE=address,undefined -DOCITREE_FUZZ=ON >/dev/null
+  -DOCITREE_SANITIZE=address,undefined -DOCITREE_FUZZ=ON -DOCITREE_UNITY=ON >/dev/null
 cmake --build "$build" -j "$jobs" --target ocitree_unit_tests ocitree_fuzzers
 built=$(date +%s)
 echo "sanitize-and-fuzz: build took $((built - start)) s"

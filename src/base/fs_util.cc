@@ -70,6 +70,13 @@ Status WriteFileAtomicallyVia(int tmp_dirfd, int dirfd, const std::string& rel, 
   return WriteThenRename(tmp_dirfd, std::string(kReplaceTmpPrefix) + RandomSuffix() + ".tmp", dirfd, rel, data, mode, sync);
 }
 
+std::pair<std::string, std::string> SplitParentPath(std::string path) {
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return {".", path};
+  return {slash == 0 ? "/" : path.substr(0, slash), path.substr(slash + 1)};
+}
+
 Result<std::vector<std::string>> ListDirectory(int dirfd) {
   int dup = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
   if (dup < 0) return Status::FromErrno("dup", errno);

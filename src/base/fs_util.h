@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/io.h"
@@ -22,6 +23,8 @@ Status WriteFileAtomically(int dirfd, const std::string& rel, ByteView data, mod
 inline constexpr const char kReplaceTmpPrefix[] = "ocitree-replace-";
 Status WriteFileAtomicallyVia(int tmp_dirfd, int dirfd, const std::string& rel, ByteView data, mode_t mode,
                               bool sync);
+// "a/b/c/" -> {"a/b", "c"}; "c" -> {".", "c"}; "/c" -> {"/", "c"}.
+std::pair<std::string, std::string> SplitParentPath(std::string path);
 // Entry names of an open directory, sorted, without "." and "..".
 Result<std::vector<std::string>> ListDirectory(int dirfd);
 Result<std::string> ReadLinkAt(int dirfd, const std::string& rel);

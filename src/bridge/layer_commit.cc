@@ -9,18 +9,17 @@
 #include "repo/commit_object.h"
 #include "repo/dirtree.h"
 #include "repo/object_store.h"
+#include "base/whiteout.h"
 
 namespace ocitree {
 
 namespace {
 
-constexpr char kMetaDiffId[] = "ocitree.layer.diff-id";
+constexpr char kLayerMetaDiffId[] = "ocitree.layer.diff-id";
 constexpr char kMetaBlob[] = "ocitree.layer.blob-digest";
 constexpr char kMetaMediaType[] = "ocitree.layer.media-type";
 constexpr char kMetaImplicitDirs[] = "ocitree.layer.implicit-dirs";
 constexpr char kMetaWhiteouts[] = "ocitree.layer.whiteouts";
-constexpr std::string_view kWhiteoutPrefix = ".wh.";
-constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
 
 // Writes the layer's own tree straight from the LayerNode (no MutableTree
 // copy of it: on big layers that copy cost ~110 bytes a file): entries as
@@ -95,7 +94,7 @@ Result<StoredLayer> WriteLayerCommit(Transaction& txn, const LayerNode& layer, c
   OCITREE_ASSIGN_OR_RETURN(info.root, WriteNode(txn, layer, "", &info));
   std::string ref = LayerRef(origin.diff_id);
   MetadataBuilder meta;
-  meta.SetString(kMetaDiffId, origin.diff_id.ToString())
+  meta.SetString(kLayerMetaDiffId, origin.diff_id.ToString())
       .SetString(kMetaBlob, origin.blob_digest)
       .SetString(kMetaMediaType, origin.media_type)
       .SetStringArray(kMetaImplicitDirs, info.implicit_dirs)
@@ -118,7 +117,7 @@ Result<std::optional<StoredLayer>> FindStoredLayer(const ObjectStore& store, con
   if (!commit.ok()) return std::optional<StoredLayer>();  // damaged: read the layer again
   OCITREE_ASSIGN_OR_RETURN(gvariant::View meta, gvariant::View::Parse("a{sv}", commit->metadata));
   gvariant::View v;
-  if (!gvariant::LookupVariant(meta, kMetaDiffId, &v) || v.type() != "s" || v.GetString() != diff_id.ToString())
+  if (!gvariant::LookupVariant(meta, kLayerMetaDiffId, &v) || v.type() != "s" || v.GetString() != diff_id.ToString())
     return std::optional<StoredLayer>();
   StoredLayer layer;
   layer.commit = *head;

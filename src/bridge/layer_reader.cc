@@ -8,13 +8,12 @@
 #include "repo/commit.h"
 #include "repo/dirtree.h"
 #include "repo/tree_path.h"
+#include "base/whiteout.h"
 
 namespace ocitree {
 
 namespace {
 
-constexpr std::string_view kWhiteoutPrefix = ".wh.";
-constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
 
 ImportEntry::Type HookType(tar::EntryType t) {
   switch (t) {

@@ -14,7 +14,7 @@ namespace ocitree {
 
 namespace {
 
-constexpr char kMetaDiffId[] = "ocitree.recipe.diff-id";
+constexpr char kRecipeMetaDiffId[] = "ocitree.recipe.diff-id";
 constexpr char kRecipeFile[] = "recipe";
 constexpr char kExtraDir[] = "extra";
 // A recipe costs ~40 bytes per tar entry; this allows tens of millions.
@@ -27,7 +27,7 @@ Result<std::optional<CommitObject>> FindRecipeCommit(const ObjectStore& store, c
   OCITREE_ASSIGN_OR_RETURN(CommitObject commit, store.ReadCommit(*head));
   OCITREE_ASSIGN_OR_RETURN(gvariant::View meta, gvariant::View::Parse("a{sv}", commit.metadata));
   gvariant::View v;
-  if (!gvariant::LookupVariant(meta, kMetaDiffId, &v) || v.type() != "s" || v.GetString() != diff_id.ToString())
+  if (!gvariant::LookupVariant(meta, kRecipeMetaDiffId, &v) || v.type() != "s" || v.GetString() != diff_id.ToString())
     return Corrupt("recipe commit " + head->Hex() + " on " + RecipeRef(diff_id) + " is not about layer " +
                    diff_id.ToString());
   return std::optional<CommitObject>(std::move(commit));
@@ -63,7 +63,7 @@ Result<Checksum> WriteRecipeCommit(Transaction& txn, const oci::Digest& diff_id,
   OCITREE_ASSIGN_OR_RETURN(MutableTree::Written root, tree.Write(txn));
   std::string ref = RecipeRef(diff_id);
   MetadataBuilder metadata;
-  metadata.SetString(kMetaDiffId, diff_id.ToString()).SetStringArray("ostree.ref-binding", {ref});
+  metadata.SetString(kRecipeMetaDiffId, diff_id.ToString()).SetStringArray("ostree.ref-binding", {ref});
   CommitObject commit;
   commit.metadata = metadata.Finish();
   commit.subject = "Recipe of layer " + diff_id.ToString();

@@ -1,4 +1,5 @@
 #include "bridge/tree_tar.h"
+#include "base/whiteout.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -9,7 +10,6 @@ namespace ocitree {
 
 namespace {
 
-constexpr std::string_view kWhiteoutPrefix = ".wh.";
 constexpr size_t kCopyChunk = 256 * 1024;
 
 std::vector<std::pair<std::string, std::string>> TarXattrs(const Xattrs& xattrs) {

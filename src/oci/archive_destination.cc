@@ -19,13 +19,6 @@ namespace {
 
 constexpr size_t kCopyChunk = size_t{1} << 20;
 
-// "a/b/c" -> {"a/b", "c"}; "c" -> {".", "c"}; "/c" -> {"/", "c"}.
-std::pair<std::string, std::string> SplitParent(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return {".", path};
-  return {slash == 0 ? "/" : path.substr(0, slash), path.substr(slash + 1)};
-}
-
 // A hidden name beside FILE that stays within NAME_MAX.
 std::string SideName(const std::string& name, std::string_view what) {
   return "." + name.substr(0, 100) + ".ocitree-" + std::string(what) + "-" + RandomSuffix();
@@ -63,7 +56,7 @@ Result<std::unique_ptr<ArchiveDestination>> ArchiveDestination::Open(const std::
   std::unique_ptr<ArchiveDestination> dest(
       new ArchiveDestination("oci-archive:" + file + (tag.empty() ? "" : ":" + tag)));
   const std::string& where = dest->describe_;
-  auto [parent, name] = SplitParent(file);
+  auto [parent, name] = SplitParentPath(file);
   if (name.empty() || name == "." || name == "..") {
     return InvalidArgument(where + ": '" + file + "' does not name a file");
   }

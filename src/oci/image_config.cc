@@ -7,7 +7,7 @@ namespace ocitree::oci {
 
 namespace {
 
-constexpr std::string_view kWhere = "image config";
+constexpr std::string_view kConfigWhere = "image config";
 constexpr std::string_view kRootfs = "image config rootfs";
 
 Result<std::optional<int64_t>> GetTime(const Json& obj, std::string_view key, std::string_view where) {
@@ -59,21 +59,21 @@ Result<HistoryEntry> GetHistoryEntry(const Json& obj, size_t i) {
 }
 
 Result<ImageConfig> ParseConfig(Bytes bytes) {
-  OCITREE_ASSIGN_OR_RETURN(Json doc, ParseJsonObject(bytes, kWhere));
+  OCITREE_ASSIGN_OR_RETURN(Json doc, ParseJsonObject(bytes, kConfigWhere));
   ImageConfig c;
-  OCITREE_ASSIGN_OR_RETURN(c.architecture, GetString(doc, "architecture", kWhere, true));
-  OCITREE_ASSIGN_OR_RETURN(c.os, GetString(doc, "os", kWhere, true));
-  OCITREE_ASSIGN_OR_RETURN(c.variant, GetString(doc, "variant", kWhere, false));
-  OCITREE_ASSIGN_OR_RETURN(c.os_version, GetString(doc, "os.version", kWhere, false));
-  OCITREE_ASSIGN_OR_RETURN(c.created, GetTime(doc, "created", kWhere));
-  OCITREE_ASSIGN_OR_RETURN(c.author, GetString(doc, "author", kWhere, false));
-  OCITREE_ASSIGN_OR_RETURN(const Json* rootfs, GetObject(doc, "rootfs", kWhere, true));
+  OCITREE_ASSIGN_OR_RETURN(c.architecture, GetString(doc, "architecture", kConfigWhere, true));
+  OCITREE_ASSIGN_OR_RETURN(c.os, GetString(doc, "os", kConfigWhere, true));
+  OCITREE_ASSIGN_OR_RETURN(c.variant, GetString(doc, "variant", kConfigWhere, false));
+  OCITREE_ASSIGN_OR_RETURN(c.os_version, GetString(doc, "os.version", kConfigWhere, false));
+  OCITREE_ASSIGN_OR_RETURN(c.created, GetTime(doc, "created", kConfigWhere));
+  OCITREE_ASSIGN_OR_RETURN(c.author, GetString(doc, "author", kConfigWhere, false));
+  OCITREE_ASSIGN_OR_RETURN(const Json* rootfs, GetObject(doc, "rootfs", kConfigWhere, true));
   OCITREE_ASSIGN_OR_RETURN(c.diff_ids, GetDiffIds(*rootfs));
-  OCITREE_ASSIGN_OR_RETURN(const Json* config, GetObject(doc, "config", kWhere, false));
+  OCITREE_ASSIGN_OR_RETURN(const Json* config, GetObject(doc, "config", kConfigWhere, false));
   if (config != nullptr) {
     OCITREE_ASSIGN_OR_RETURN(c.labels, GetStringMap(*config, "Labels", "image config config"));
   }
-  OCITREE_ASSIGN_OR_RETURN(const Json* history, GetArray(doc, "history", kWhere, false));
+  OCITREE_ASSIGN_OR_RETURN(const Json* history, GetArray(doc, "history", kConfigWhere, false));
   if (history != nullptr) {
     for (size_t i = 0; i < history->size(); i++) {
       OCITREE_ASSIGN_OR_RETURN(HistoryEntry h, GetHistoryEntry((*history)[i], i));
@@ -90,7 +90,7 @@ Result<ImageConfig> ImageConfig::Parse(Bytes bytes) {
   try {
     return ParseConfig(std::move(bytes));
   } catch (const std::exception& e) {
-    return Corrupt(std::string(kWhere) + ": " + e.what());
+    return Corrupt(std::string(kConfigWhere) + ": " + e.what());
   }
 }
 

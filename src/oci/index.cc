@@ -8,25 +8,25 @@ namespace ocitree::oci {
 
 namespace {
 
-constexpr std::string_view kWhere = "image index";
+constexpr std::string_view kIndexWhere = "image index";
 
 Result<Index> ParseIndex(Bytes bytes, std::string_view hint) {
-  OCITREE_ASSIGN_OR_RETURN(Json doc, ParseJsonObject(bytes, kWhere));
-  OCITREE_ASSIGN_OR_RETURN(DocumentKind kind, DocumentKindFromJson(doc, hint, kWhere));
+  OCITREE_ASSIGN_OR_RETURN(Json doc, ParseJsonObject(bytes, kIndexWhere));
+  OCITREE_ASSIGN_OR_RETURN(DocumentKind kind, DocumentKindFromJson(doc, hint, kIndexWhere));
   if (kind != DocumentKind::kIndex) {
-    return Corrupt(std::string(kWhere) + ": this is an image manifest, not an index");
+    return Corrupt(std::string(kIndexWhere) + ": this is an image manifest, not an index");
   }
-  OCITREE_RETURN_IF_ERROR(CheckSchemaVersion(doc, kWhere));
+  OCITREE_RETURN_IF_ERROR(CheckSchemaVersion(doc, kIndexWhere));
   Index index;
-  OCITREE_ASSIGN_OR_RETURN(index.media_type, GetString(doc, "mediaType", kWhere, false));
-  OCITREE_ASSIGN_OR_RETURN(const Json* manifests, GetArray(doc, "manifests", kWhere, true));
+  OCITREE_ASSIGN_OR_RETURN(index.media_type, GetString(doc, "mediaType", kIndexWhere, false));
+  OCITREE_ASSIGN_OR_RETURN(const Json* manifests, GetArray(doc, "manifests", kIndexWhere, true));
   index.manifests.reserve(manifests->size());
   for (size_t i = 0; i < manifests->size(); i++) {
     std::string where = "image index entry " + std::to_string(i);
     OCITREE_ASSIGN_OR_RETURN(Descriptor entry, DescriptorFromJson((*manifests)[i], where));
     index.manifests.push_back(std::move(entry));
   }
-  OCITREE_ASSIGN_OR_RETURN(index.annotations, GetStringMap(doc, "annotations", kWhere));
+  OCITREE_ASSIGN_OR_RETURN(index.annotations, GetStringMap(doc, "annotations", kIndexWhere));
   if (const Json* subject = FindMember(doc, "subject")) {
     OCITREE_ASSIGN_OR_RETURN(index.subject, DescriptorFromJson(*subject, "image index subject"));
   }
@@ -43,7 +43,7 @@ Result<Index> Index::Parse(Bytes bytes, std::string_view media_type_hint) {
   try {
     return ParseIndex(std::move(bytes), media_type_hint);
   } catch (const std::exception& e) {
-    return Corrupt(std::string(kWhere) + ": " + e.what());
+    return Corrupt(std::string(kIndexWhere) + ": " + e.what());
   }
 }
 

@@ -56,14 +56,6 @@ Result<UniqueFd> OpenDirNoFollow(int at, const std::string& name, const std::str
   return Status::FromErrno("open " + shown, err);
 }
 
-// "a/b/c/" -> {"a/b", "c"}; "c" -> {".", "c"}; "/c" -> {"/", "c"}.
-std::pair<std::string, std::string> SplitParent(std::string path) {
-  while (path.size() > 1 && path.back() == '/') path.pop_back();
-  const size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return {".", path};
-  return {slash == 0 ? "/" : path.substr(0, slash), path.substr(slash + 1)};
-}
-
 // Makes an empty directory a layout: header, empty index, blob directories.
 Status InitLayout(int root, bool durable) {
   OCITREE_RETURN_IF_ERROR(WriteFileAtomically(root, std::string(kOciLayoutFile), AsBytes(kLayoutHeader), 0644, durable));
@@ -207,7 +199,7 @@ Result<std::unique_ptr<LayoutDestination>> LayoutDestination::Open(const std::st
   UniqueFd created_parent;
   std::string created_name;
   if (created) {
-    auto [parent, name] = SplitParent(dir);
+    auto [parent, name] = SplitParentPath(dir);
     created_parent.Reset(::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!created_parent.valid()) {
       Status s = Status::FromErrno(describe + ": open " + parent, errno);

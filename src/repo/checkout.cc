@@ -11,13 +11,11 @@
 
 #include "base/fs_util.h"
 #include "repo/tree_path.h"
+#include "base/whiteout.h"
 
 namespace ocitree {
 
 namespace {
-
-constexpr char kWhiteoutPrefix[] = ".wh.";
-constexpr char kOpaqueMarker[] = ".wh..wh..opq";
 
 class Checkout {
  public:
@@ -271,7 +269,7 @@ Status Checkout::Dir(int parent_fd, const std::string& name, const Checksum& tre
   for (const DirTree::File& f : tree.files) {
     std::string child_path = path + "/" + f.name;
     if (options_.process_whiteouts && f.name.rfind(kWhiteoutPrefix, 0) == 0) {
-      std::string target = f.name.substr(sizeof kWhiteoutPrefix - 1);
+      std::string target = f.name.substr(kWhiteoutPrefix.size());
       if (target == ".wh..opq") continue;  // the opaque marker, handled above
       if (!IsValidFileName(target)) return Corrupt("whiteout names an invalid file: " + child_path);
       OCITREE_RETURN_IF_ERROR(RemoveTreeAt(fd.get(), target));
