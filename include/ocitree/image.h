@@ -24,6 +24,7 @@ struct PullProgress {
   size_t layers_done = 0;    // read, or found in the repository
   uint64_t bytes = 0;        // compressed bytes read so far, all layers
   uint64_t total_bytes = 0;  // compressed size of the layers that must be read
+  uint64_t bytes_resumed = 0;  // of `bytes`: read back from an interrupted pull's download
   uint64_t entries = 0;      // tar entries of the layers read so far
 };
 

@@ -131,7 +131,12 @@ class Importer {
       o.with_recipe = KeepLayers();
       o.cancel = &cancel_;
       o.downloads = downloads_;
-      o.on_bytes = [this](uint64_t n) { Report([&] { progress_.bytes += n; }); };
+      o.on_bytes = [this](uint64_t n) {
+        Report([&] {
+          progress_.bytes += n;
+          if (downloads_) progress_.bytes_resumed = downloads_->bytes_resumed();
+        });
+      };
       Result<LayerRead> read =
           ReadLayerBlob(txn_, source_, image_.manifest.layers[i], image_.config.diff_ids[i], o);
       std::lock_guard lock(mu_);

@@ -18,7 +18,7 @@ Result<Repo> OpenRepo(const GlobalOptions& g) { return Repo::Open(RepoPath(g)); 
 
 int ReportError(const Status& status) {
   std::fprintf(stderr, "ocitree: error: %s\n", status.message().c_str());
-  return status.code() == ErrorCode::kInvalidArgument ? kExitError : kExitError;
+  return kExitError;
 }
 
 CLI::App* AddCommand(CLI::App& app, GlobalOptions& g, const std::string& name, const std::string& help,

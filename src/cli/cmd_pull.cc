@@ -23,7 +23,7 @@ int RunPull(GlobalOptions& g, PullArgs& a) {
   a.options.on_progress = [&progress, &meter](const PullProgress& p) {
     char line[200];
     std::snprintf(line, sizeof line, "layers %zu/%zu done: %s, %llu entries", p.layers_done, p.layers,
-                  meter.Format(p.bytes, p.total_bytes).c_str(), static_cast<unsigned long long>(p.entries));
+                  meter.Format(p.bytes, p.total_bytes, p.bytes_resumed).c_str(), static_cast<unsigned long long>(p.entries));
     progress.Update(line);
   };
   auto result = PullImage(*repo, a.image, a.options);

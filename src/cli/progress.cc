@@ -27,11 +27,12 @@ void ProgressLine::Clear() {
   shown_ = false;
 }
 
-std::string TransferMeter::Format(uint64_t done, uint64_t total) const {
+std::string TransferMeter::Format(uint64_t done, uint64_t total, uint64_t not_transferred) const {
   std::string out = HumanBytes(done) + " of " + HumanBytes(total);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  if (seconds < 1 || done == 0) return out;
-  double rate = static_cast<double>(done) / seconds;
+  uint64_t transferred = done > not_transferred ? done - not_transferred : 0;
+  if (seconds < 1 || transferred == 0) return out;
+  double rate = static_cast<double>(transferred) / seconds;
   out += ", " + HumanBytes(static_cast<uint64_t>(rate)) + "/s";
   if (total > done) {
     auto left = static_cast<uint64_t>(static_cast<double>(total - done) / rate);

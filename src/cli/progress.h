@@ -27,10 +27,12 @@ class ProgressLine {
 
 // "12.5 MiB of 170 MiB, 41.2 MiB/s, 4s left": bytes against a total, with
 // the average rate since the meter was made (once it means something).
+// `not_transferred` bytes of `done` came from disk (a resumed download), so
+// they count toward the total but not toward the rate.
 class TransferMeter {
  public:
   TransferMeter() : start_(std::chrono::steady_clock::now()) {}
-  std::string Format(uint64_t done, uint64_t total) const;
+  std::string Format(uint64_t done, uint64_t total, uint64_t not_transferred = 0) const;
 
  private:
   std::chrono::steady_clock::time_point start_;
