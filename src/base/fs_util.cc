@@ -67,7 +67,8 @@ Status WriteFileAtomically(int dirfd, const std::string& rel, ByteView data, mod
 
 Status WriteFileAtomicallyVia(int tmp_dirfd, int dirfd, const std::string& rel, ByteView data, mode_t mode,
                               bool sync) {
-  return WriteThenRename(tmp_dirfd, std::string(kReplaceTmpPrefix) + RandomSuffix() + ".tmp", dirfd, rel, data, mode, sync);
+  std::string tmp = std::string(kReplaceTmpPrefix) + RandomSuffix() + ".tmp";
+  return WriteThenRename(tmp_dirfd, tmp, dirfd, rel, data, mode, sync);
 }
 
 std::pair<std::string, std::string> SplitParentPath(std::string path) {

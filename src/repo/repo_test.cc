@@ -10,6 +10,7 @@
 #include <fstream>
 #include <set>
 #include <string>
+#include <utility>
 
 #include "oci/oci_test_util.h"
 #include "ocitree/repo.h"
@@ -175,13 +176,20 @@ TEST(Repo, CheckoutNeverFollowsASymlinkOutOfTheDestination) {
   EXPECT_EQ(ReadFile(dest / "etc/passwd"), "inside\n");
 }
 
-TEST(Repo, PruneDeletesOnlyUnreachableObjects) {
-  TempDir tmp;
+// The two trees of the prune tests: `tree` stays reachable ("keep"), `tree2`
+// holds one file nothing else has and is committed to "drop", then unreferenced.
+std::pair<fs::path, fs::path> MakeKeepAndDropTrees(const TempDir& tmp) {
   fs::path tree = fs::path(tmp.path()) / "tree";
   MakeTree(tree);
   fs::path tree2 = fs::path(tmp.path()) / "tree2";
   fs::create_directories(tree2);
   WriteFile(tree2 / "only-here", "unique content\n");
+  return {tree, tree2};
+}
+
+TEST(Repo, PruneDeletesOnlyUnreachableObjects) {
+  TempDir tmp;
+  auto [tree, tree2] = MakeKeepAndDropTrees(tmp);
   auto repo = Repo::Create(tmp.path() + "/repo", RepoMode::kBareUserOnly);
   ASSERT_TRUE(repo.ok());
   ASSERT_TRUE(repo->Commit(Options("keep", tree)).ok());
@@ -214,11 +222,7 @@ std::set<std::string> ObjectFiles(const fs::path& repo) {
 // unreachable commits are deleted first.
 TEST(Repo, PruneDeletesUnreachableCommitsBeforeWhatTheyName) {
   TempDir tmp;
-  fs::path tree = fs::path(tmp.path()) / "tree";
-  MakeTree(tree);
-  fs::path tree2 = fs::path(tmp.path()) / "tree2";
-  fs::create_directories(tree2);
-  WriteFile(tree2 / "only-here", "unique content\n");
+  auto [tree, tree2] = MakeKeepAndDropTrees(tmp);
   const fs::path root = tmp.path() + "/repo";
   auto repo = Repo::Create(root.string(), RepoMode::kBareUserOnly);
   ASSERT_TRUE(repo.ok());
