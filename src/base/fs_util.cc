@@ -65,6 +65,18 @@ Status WriteFileAtomically(int dirfd, const std::string& rel, ByteView data, mod
   return WriteThenRename(dirfd, tmp, dirfd, rel, data, mode, sync);
 }
 
+Result<UniqueFd> OpenScratchFile(int dirfd, const std::string& rel) {
+  UniqueFd fd(openat(dirfd, rel.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+  if (fd.valid()) return fd;
+  if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+    return Status::FromErrno("create a scratch file in " + rel, errno);
+  std::string name = rel + "/scratch-" + RandomSuffix();
+  fd.Reset(openat(dirfd, name.c_str(), O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600));
+  if (!fd.valid()) return Status::FromErrno("create a scratch file in " + rel, errno);
+  unlinkat(dirfd, name.c_str(), 0);
+  return fd;
+}
+
 Status WriteFileAtomicallyVia(int tmp_dirfd, int dirfd, const std::string& rel, ByteView data, mode_t mode,
                               bool sync) {
   std::string tmp = std::string(kReplaceTmpPrefix) + RandomSuffix() + ".tmp";

@@ -33,6 +33,10 @@ Result<std::string> ReadLinkAt(int dirfd, const std::string& rel);
 Status RemoveTreeAt(int dirfd, const std::string& name);
 // A short random suffix for temporary names.
 std::string RandomSuffix();
+// An unnamed file for scratch data in the directory `rel` below dirfd, open
+// for reading and writing: it vanishes when closed, also after a crash
+// (O_TMPFILE; where the filesystem lacks it, a file unlinked at once).
+Result<UniqueFd> OpenScratchFile(int dirfd, const std::string& rel);
 
 }  // namespace ocitree
 

@@ -1,6 +1,9 @@
 #include "bridge/import.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <atomic>
 #include <condition_variable>
 #include <map>
@@ -186,9 +189,12 @@ class Importer {
     if (KeepLayers()) {
       OCITREE_ASSIGN_OR_RETURN(StoredLayer written,
                                WriteLayerCommit(txn_, *read.node, {diff_id, desc.digest.ToString(), desc.media_type}));
-      OCITREE_RETURN_IF_ERROR(WriteRecipeCommit(txn_, diff_id, read.recipe, read.recipe_extras).status());
-      result.recipe_bytes += read.recipe.size();
-      read.recipe = Bytes();
+      if (lseek(read.recipe_file.get(), 0, SEEK_SET) != 0) return Status::FromErrno("rewind the layer recipe", errno);
+      FdReader recipe(read.recipe_file.get(), "layer recipe");
+      OCITREE_RETURN_IF_ERROR(
+          WriteRecipeCommit(txn_, diff_id, recipe, read.recipe_size, read.recipe_extras).status());
+      result.recipe_bytes += read.recipe_size;
+      read.recipe_file.Reset();
       if (CanAdopt(written)) return MergeStored(written, root);
     }
     return Merge(*read.node, root);
@@ -240,7 +246,7 @@ class Importer {
   Status Merge(const LayerNode& node, MutableTree* root) {
     ApplyStats applied;
     SymlinkTargetFn target = [this](const Checksum& c) { return SymlinkTarget(c); };
-    OCITREE_RETURN_IF_ERROR(ApplyLayer(node, root, DirMeta{}, &applied, target));
+    OCITREE_RETURN_IF_ERROR(ApplyLayer(node, root, DirMeta{}, &applied, target, &txn_));
     result.whiteouts += applied.whiteouts_applied;
     merged_any_ = true;
     return {};

@@ -21,12 +21,21 @@ constexpr char kMetaMediaType[] = "ocitree.layer.media-type";
 constexpr char kMetaImplicitDirs[] = "ocitree.layer.implicit-dirs";
 constexpr char kMetaWhiteouts[] = "ocitree.layer.whiteouts";
 
+std::string JoinChild(const std::string& path, const std::string& name) {
+  return path.empty() ? name : path + "/" + name;
+}
+
 // Writes the layer's own tree straight from the LayerNode (no MutableTree
 // copy of it: on big layers that copy cost ~110 bytes a file): entries as
 // listed, markers as files. The result is what a MutableTree would write: a
 // later entry wins over a marker of the same name, a directory over a file.
 Result<MutableTree::Written> WriteNode(Transaction& txn, const LayerNode& node, const std::string& path,
-                                      StoredLayer* info) {
+                                      LayerTreeInfo* info) {
+  if (node.folded) {
+    for (const std::string& below : node.folded->implicit_dirs)
+      info->implicit_dirs.push_back(below.empty() ? path : JoinChild(path, below));
+    return node.folded->written;
+  }
   if (!node.meta) info->implicit_dirs.push_back(path);
   DirTree tree;
   std::map<std::string_view, Checksum> files;
@@ -41,8 +50,7 @@ Result<MutableTree::Written> WriteNode(Transaction& txn, const LayerNode& node, 
       continue;
     }
     files.erase(name);
-    OCITREE_ASSIGN_OR_RETURN(MutableTree::Written w,
-                             WriteNode(txn, *child, path.empty() ? name : path + "/" + name, info));
+    OCITREE_ASSIGN_OR_RETURN(MutableTree::Written w, WriteNode(txn, *child, JoinChild(path, name), info));
     tree.dirs.push_back({name, w.tree, w.meta});
   }
   tree.files.reserve(files.size());
@@ -79,7 +87,7 @@ Status LoadNode(const ObjectStore& store, const Checksum& tree_c, const Checksum
   }
   for (const auto& d : tree.dirs) {
     auto child = std::make_unique<LayerNode>();
-    OCITREE_RETURN_IF_ERROR(LoadNode(store, d.tree, d.meta, path.empty() ? d.name : path + "/" + d.name, implicit, child.get()));
+    OCITREE_RETURN_IF_ERROR(LoadNode(store, d.tree, d.meta, JoinChild(path, d.name), implicit, child.get()));
     node->children[d.name] = std::move(child);
   }
   return {};
@@ -89,9 +97,16 @@ Status LoadNode(const ObjectStore& store, const Checksum& tree_c, const Checksum
 
 std::string LayerRef(const oci::Digest& diff_id) { return kLayerRefPrefix + diff_id.Hex(); }
 
+Result<MutableTree::Written> WriteLayerTree(Transaction& txn, const LayerNode& node, LayerTreeInfo* info) {
+  return WriteNode(txn, node, "", info);
+}
+
 Result<StoredLayer> WriteLayerCommit(Transaction& txn, const LayerNode& layer, const LayerOrigin& origin) {
   StoredLayer info;
-  OCITREE_ASSIGN_OR_RETURN(info.root, WriteNode(txn, layer, "", &info));
+  LayerTreeInfo tree_info;
+  OCITREE_ASSIGN_OR_RETURN(info.root, WriteNode(txn, layer, "", &tree_info));
+  info.whiteouts = tree_info.whiteouts;
+  info.implicit_dirs = std::move(tree_info.implicit_dirs);
   std::string ref = LayerRef(origin.diff_id);
   MetadataBuilder meta;
   meta.SetString(kLayerMetaDiffId, origin.diff_id.ToString())

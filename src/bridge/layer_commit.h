@@ -35,6 +35,16 @@ struct StoredLayer {
   std::vector<std::string> implicit_dirs; // directories the tar did not list
 };
 
+// What writing a layer's tree learns about it.
+struct LayerTreeInfo {
+  uint64_t whiteouts = 0;                 // whiteout and opaque entries
+  std::vector<std::string> implicit_dirs; // relative to the node written ("" for itself)
+};
+
+// Writes `node` as the layer commit lists it: entries as the tar has them,
+// whiteout markers as files, folded directories by their checksums.
+Result<MutableTree::Written> WriteLayerTree(Transaction& txn, const LayerNode& node, LayerTreeInfo* info);
+
 // Writes the layer's tree and commit and queues its ref; returns the layer.
 Result<StoredLayer> WriteLayerCommit(Transaction& txn, const LayerNode& layer, const LayerOrigin& origin);
 

@@ -1,5 +1,10 @@
 #include "bridge/layer_import.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "base/fs_util.h"
 #include "base/hashing_reader.h"
 #include "base/log.h"
 #include "compress/decompress.h"
@@ -54,8 +59,14 @@ Result<LayerRead> ReadBlob(Transaction& txn, oci::ImageSource& source, const oci
   }
   HashingReader diff_hash(*tar_bytes);
   tar::TarReader reader(diff_hash);
+  // A recipe grows with the layer's entry count: it waits in a scratch file.
   std::optional<RecipeWriter> recipe;
-  if (options.with_recipe) recipe.emplace();
+  UniqueFd recipe_file;
+  if (options.with_recipe) {
+    OCITREE_ASSIGN_OR_RETURN(recipe_file, OpenScratchFile(txn.store().dirfd(), "tmp"));
+    recipe.emplace();
+    recipe->SpillTo(recipe_file.get());
+  }
   LayerReader layer(txn, options.hooks ? *options.hooks : kNoHooks, recipe ? &*recipe : nullptr);
   OCITREE_RETURN_IF_ERROR(layer.ReadAll(reader));
   // The rest of the stream (record padding) counts for the diff_id, and
@@ -73,8 +84,18 @@ Result<LayerRead> ReadBlob(Transaction& txn, oci::ImageSource& source, const oci
   read.blob_bytes = counted.bytes();
   read.symlinks = layer.symlinks();
   if (recipe) {
-    OCITREE_ASSIGN_OR_RETURN(read.recipe, recipe->Finish(reader.trailer(), actual_diff));
-    OCITREE_ASSIGN_OR_RETURN(read.recipe_extras, layer.RecipeExtras(read.recipe));
+    OCITREE_ASSIGN_OR_RETURN(read.recipe_size, recipe->FinishSpill(reader.trailer(), actual_diff));
+    read.recipe_file = std::move(recipe_file);
+    if (layer.may_have_recipe_extras()) {
+      // Rare (a path written twice, data of a skipped device node): the
+      // recipe is read back to see which displaced contents it still needs.
+      Bytes bytes(read.recipe_size);
+      if (lseek(read.recipe_file.get(), 0, SEEK_SET) != 0) return Status::FromErrno("rewind the layer recipe", errno);
+      FdReader file(read.recipe_file.get(), "layer recipe");
+      OCITREE_ASSIGN_OR_RETURN(size_t n, ReadFull(file, bytes));
+      if (n != bytes.size()) return Internal("layer recipe shorter than written");
+      OCITREE_ASSIGN_OR_RETURN(read.recipe_extras, layer.RecipeExtras(bytes));
+    }
   }
   read.node = layer.TakeTree();
   return read;

@@ -26,7 +26,8 @@ namespace ocitree {
 
 struct LayerRead {
   std::unique_ptr<LayerNode> node;
-  Bytes recipe;                          // with_recipe only
+  UniqueFd recipe_file;                  // with_recipe only: an unnamed file, read from offset 0
+  uint64_t recipe_size = 0;
   std::vector<Checksum> recipe_extras;   // content the recipe needs beyond the tree
   LayerStats stats;
   std::map<Checksum, std::string> symlinks;  // targets of the symlinks stored

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <iterator>
 
+#include "bridge/layer_fold.h"
 #include "repo/commit.h"
 #include "repo/dirtree.h"
 #include "repo/tree_path.h"
@@ -72,20 +73,23 @@ Status LayerReader::AddToRecipe(tar::TarReader& reader, const tar::Entry& entry)
 
 namespace {
 
-// Marks the candidates the tree lists.
-void MarkListed(const LayerNode& node, const std::vector<Checksum>& candidates, std::vector<bool>* listed) {
+// Marks the candidates the tree lists (folded directories read back).
+Status MarkListed(const LayerNode& node, const TreeSource& source, const std::vector<Checksum>& candidates,
+                  std::vector<bool>* listed) {
   auto mark = [&](const Checksum& c) {
     auto it = std::lower_bound(candidates.begin(), candidates.end(), c);
     if (it != candidates.end() && *it == c) (*listed)[static_cast<size_t>(it - candidates.begin())] = true;
   };
+  if (node.folded) return ForEachStoredContent(source, node.folded->written.tree, mark);
   if (node.marks)
     for (const auto& [name, content] : node.marks->markers) mark(content);
   for (const auto& [name, child] : node.children) {
     if (child->is_dir)
-      MarkListed(*child, candidates, listed);
+      OCITREE_RETURN_IF_ERROR(MarkListed(*child, source, candidates, listed));
     else
       mark(child->content);
   }
+  return {};
 }
 
 }  // namespace
@@ -102,7 +106,7 @@ Result<std::vector<Checksum>> LayerReader::RecipeExtras(ByteView recipe) const {
     auto it = std::lower_bound(candidates.begin(), candidates.end(), c);
     if (it != candidates.end() && *it == c) needed[static_cast<size_t>(it - candidates.begin())] = true;
   }));
-  if (root_) MarkListed(*root_, candidates, &listed);
+  if (root_) OCITREE_RETURN_IF_ERROR(MarkListed(*root_, txn_, candidates, &listed));
   std::vector<Checksum> extras;
   for (size_t i = 0; i < candidates.size(); i++)
     if (needed[i] && !listed[i]) extras.push_back(candidates[i]);
@@ -144,7 +148,17 @@ Result<LayerReader::LinkSource> LayerReader::ResolveHardlink(const std::string& 
   if (path.empty()) return InvalidArgument("hardlink to the image root");
   // A file this layer already has: the tree holds what it stands for (no
   // path-to-file map: that cost ~150 bytes a file on big layers).
-  const LayerNode* node = root_->Find(parts, parts.size());
+  const LayerNode* node = root_.get();
+  for (size_t i = 0; i < parts.size() && node != nullptr; i++) {
+    if (!node->is_dir) return LinkSource{std::nullopt, path};
+    if (node->folded) {
+      OCITREE_ASSIGN_OR_RETURN(std::optional<Checksum> content, FindFoldedFile(txn_, *node->folded, parts, i));
+      if (content) return LinkSource{*content, {}};
+      return LinkSource{std::nullopt, path};
+    }
+    auto it = node->children.find(parts[i]);
+    node = it == node->children.end() ? nullptr : it->second.get();
+  }
   if (node != nullptr && !node->is_dir) {
     if (node->lower_link) return LinkSource{std::nullopt, *node->lower_link};
     return LinkSource{node->content, {}};
@@ -206,6 +220,32 @@ Result<Checksum> LayerReader::WriteContent(tar::TarReader& reader, const tar::En
   return w.checksum;
 }
 
+Status LayerReader::MoveTo(const std::vector<std::string>& parts, size_t count) {
+  size_t common = 0;
+  while (common < open_.size() && common < count && open_[common] == parts[common]) common++;
+  if (common == open_.size() && common == count) return {};
+  if (folding()) {
+    // Deepest first: a directory folds only once its subdirectories have.
+    for (size_t depth = open_.size(); depth > common; depth--) {
+      LayerNode* dir = root_.get();
+      for (size_t i = 0; i < depth && dir != nullptr; i++) {
+        auto it = dir->children.find(open_[i]);
+        dir = it == dir->children.end() || !it->second->is_dir ? nullptr : it->second.get();
+      }
+      if (dir != nullptr && CanFold(*dir)) OCITREE_RETURN_IF_ERROR(FoldDir(txn_, dir));
+    }
+  }
+  open_.assign(parts.begin(), parts.begin() + static_cast<long>(count));
+  LayerNode* dir = root_.get();
+  for (size_t i = 0; i < count; i++) {
+    auto it = dir->children.find(parts[i]);
+    if (it == dir->children.end() || !it->second->is_dir) break;
+    dir = it->second.get();
+    OCITREE_RETURN_IF_ERROR(UnfoldDir(txn_, dir));
+  }
+  return {};
+}
+
 Status LayerReader::Add(tar::TarReader& reader, const tar::Entry& raw) {
   if (raw.type == tar::EntryType::kCharDevice || raw.type == tar::EntryType::kBlockDevice ||
       raw.type == tar::EntryType::kFifo) {
@@ -218,6 +258,8 @@ Status LayerReader::Add(tar::TarReader& reader, const tar::Entry& raw) {
   if (!parts_or.ok()) return parts_or.status();
   std::vector<std::string> parts = std::move(parts_or).value();
   auto context = [&](const Status& s) { return s.WithContext(raw.path); };
+  const bool is_dir_entry = entry.type == ImportEntry::Type::kDirectory;
+  OCITREE_RETURN_IF_ERROR(context(MoveTo(parts, is_dir_entry || parts.empty() ? parts.size() : parts.size() - 1)));
 
   if (parts.empty()) {
     if (entry.type != ImportEntry::Type::kDirectory) return InvalidArgument("a non-directory entry names the image root");
@@ -257,7 +299,8 @@ Status LayerReader::Add(tar::TarReader& reader, const tar::Entry& raw) {
     lower_links_++;
   }
   std::unique_ptr<LayerNode>& slot = parent->children[parts.back()];
-  if (slot && recipe_ != nullptr) CollectContents(*slot, &displaced_);  // a later entry replaces it
+  if (slot && recipe_ != nullptr)  // a later entry replaces it
+    OCITREE_RETURN_IF_ERROR(context(CollectContents(*slot, &txn_, &displaced_)));
   slot = std::move(node);
   return {};
 }

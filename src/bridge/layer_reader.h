@@ -28,7 +28,9 @@ struct LayerStats {
 class LayerReader {
  public:
   // With a `recipe`, every entry's raw bytes go into it, and content the
-  // tree will not list is stored all the same. Layers may be read in
+  // tree will not list is stored all the same; such a layer gets its own
+  // commit, so directories the tar has left are folded as it goes
+  // (layer_fold.h) and the tree holds folded nodes. Layers may be read in
   // parallel, before the layers below them are applied: a hardlink to a
   // file of a lower layer is left for ResolveLowerLinks.
   LayerReader(Transaction& txn, const ImportHooks& hooks, RecipeWriter* recipe = nullptr);
@@ -43,6 +45,8 @@ class LayerReader {
   // After ReadAll, with `recipe` the finished recipe: content objects it
   // needs that the layer tree does not list (sorted, unique).
   Result<std::vector<Checksum>> RecipeExtras(ByteView recipe) const;
+  // False when RecipeExtras is sure to be empty (no content was displaced).
+  bool may_have_recipe_extras() const { return !displaced_.empty(); }
 
  private:
   Status Add(tar::TarReader& reader, const tar::Entry& entry);
@@ -57,6 +61,11 @@ class LayerReader {
   };
   Result<LinkSource> ResolveHardlink(const std::string& target);
   Status AddToRecipe(tar::TarReader& reader, const tar::Entry& entry);
+  // Makes parts[0..count) the open directory path: folds the directories
+  // the previous entry was in and this one is not, and unfolds folded ones
+  // on the new path (a tar that comes back to a directory).
+  Status MoveTo(const std::vector<std::string>& parts, size_t count);
+  bool folding() const { return recipe_ != nullptr; }
   std::vector<Checksum>* Displaced() { return recipe_ != nullptr ? &displaced_ : nullptr; }
 
   Transaction& txn_;
@@ -67,6 +76,7 @@ class LayerReader {
   std::map<Checksum, std::string> symlinks_;
   RecipeWriter* recipe_;
   std::optional<Checksum> entry_content_;  // what WriteContent stored for the current entry
+  std::vector<std::string> open_;          // the directory path of the previous entry
   // With a recipe: content that went into the recipe but may be missing
   // from the tree (stored only for the recipe, or replaced by a later entry).
   // Every other recipe content is in the tree, so the extras are found

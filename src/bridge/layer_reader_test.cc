@@ -82,7 +82,7 @@ TEST_F(LayerReaderTest, RecipeExtrasAreRecipeContentsTheTreeDoesNotList) {
   ASSERT_TRUE(summary.ok());
   std::unique_ptr<LayerNode> tree = lr.TakeTree();
   std::vector<Checksum> listed;
-  CollectContents(*tree, &listed);
+  ASSERT_TRUE(CollectContents(*tree, txn->get(), &listed).ok());
   std::sort(listed.begin(), listed.end());
   std::vector<Checksum> want;
   std::set_difference(summary->contents.begin(), summary->contents.end(), listed.begin(), listed.end(),

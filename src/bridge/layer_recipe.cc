@@ -1,7 +1,9 @@
 #include "bridge/layer_recipe.h"
 
+#include <unistd.h>
 #include <zstd.h>
 
+#include <cerrno>
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -35,6 +37,8 @@ constexpr size_t kMaxBitmapBytes = (kRecipeMaxHeaderBytes / kBlockSize + 7) / 8;
 // Record bytes are handed to zstd in batches of about this size: fewer calls
 // than one per record, and a small bound on what is kept uncompressed.
 constexpr size_t kCompressBatch = size_t{128} << 10;
+// Compressed bytes collected before a spilled recipe writes them out.
+constexpr size_t kSpillBatch = size_t{1} << 20;
 // zstd windows: 2 MiB holds thousands of headers to match against (larger
 // gains under 1%); the reader's limit leaves room above it and bounds what a
 // hostile recipe can make us allocate.
@@ -115,7 +119,17 @@ Status RecipeWriter::AddEntry(ByteView raw_header, std::optional<Checksum> conte
   if (pending_.size() < kCompressBatch) return {};
   s = Compress(pending_, false);
   pending_.clear();
+  if (s.ok() && spill_fd_ >= 0 && out_.size() >= kSpillBatch) s = Spill();
   return s.ok() ? s : Fail(s);
+}
+
+void RecipeWriter::SpillTo(int fd) { spill_fd_ = fd; }
+
+Status RecipeWriter::Spill() {
+  OCITREE_RETURN_IF_ERROR(WriteAll(spill_fd_, out_, "layer recipe"));
+  spilled_ += out_.size();
+  out_.clear();
+  return {};
 }
 
 Status RecipeWriter::AddEntryRecord(ByteView raw_header, const std::optional<Checksum>& content,
@@ -178,20 +192,41 @@ Status RecipeWriter::Compress(ByteView data, bool end) {
   }
 }
 
+void RecipeWriter::FillHeader(uint8_t* header, const Checksum& diff_id) const {
+  std::memcpy(header, kMagic, sizeof kMagic);
+  header[kVersionOffset] = kRecipeVersion;
+  header[kFlagsOffset] = 0;
+  PutLe64(header + kTarSizeOffset, tar_size_);
+  PutLe64(header + kEntriesOffset, entries_);
+  std::memcpy(header + kDiffIdOffset, diff_id.bytes.data(), 32);
+}
+
 Result<Bytes> RecipeWriter::Finish(ByteView trailer, const Checksum& diff_id) {
   if (!error_.ok()) return error_;
   if (finished_) return Fail(Internal("recipe: Finish called twice"));
+  if (spill_fd_ >= 0) return Fail(Internal("recipe: Finish of a spilled recipe"));
   finished_ = true;
   Status s = FinishBody(trailer);
   if (!s.ok()) return Fail(s);
-  std::memcpy(out_.data(), kMagic, sizeof kMagic);
-  out_[kVersionOffset] = kRecipeVersion;
-  out_[kFlagsOffset] = 0;
-  PutLe64(out_.data() + kTarSizeOffset, tar_size_);
-  PutLe64(out_.data() + kEntriesOffset, entries_);
-  std::memcpy(out_.data() + kDiffIdOffset, diff_id.bytes.data(), 32);
+  FillHeader(out_.data(), diff_id);
   out_.shrink_to_fit();
   return std::move(out_);
+}
+
+Result<uint64_t> RecipeWriter::FinishSpill(ByteView trailer, const Checksum& diff_id) {
+  if (!error_.ok()) return error_;
+  if (finished_) return Fail(Internal("recipe: Finish called twice"));
+  if (spill_fd_ < 0) return Fail(Internal("recipe: FinishSpill without SpillTo"));
+  finished_ = true;
+  Status s = FinishBody(trailer);
+  if (s.ok()) s = Spill();
+  if (!s.ok()) return Fail(s);
+  // The header's placeholder went out first; now its values are known.
+  uint8_t header[kRecipeHeaderSize] = {};
+  FillHeader(header, diff_id);
+  if (pwrite(spill_fd_, header, sizeof header, 0) != static_cast<ssize_t>(sizeof header))
+    return Fail(Status::FromErrno("write layer recipe header", errno));
+  return spilled_;
 }
 
 Status RecipeWriter::FinishBody(ByteView trailer) {

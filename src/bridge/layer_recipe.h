@@ -61,8 +61,9 @@ inline constexpr size_t kRecipeMaxHeaderBytes = size_t{4} << 20;
 inline constexpr size_t kRecipeMaxTrailerBytes = size_t{8} << 20;
 inline constexpr uint64_t kRecipeMaxContentSize = uint64_t{1} << 56;
 
-// Builds a recipe while a layer is read, in tar order. Memory stays bounded:
-// records are compressed as they come, only the compressed recipe is kept.
+// Builds a recipe while a layer is read, in tar order. Records are
+// compressed as they come; the compressed recipe is kept in memory, or with
+// SpillTo written to a file as it grows (a million-entry layer makes ~36 MB).
 class RecipeWriter {
  public:
   // `level` is the zstd level. 6 gets within a few percent of 19 on real
@@ -82,8 +83,15 @@ class RecipeWriter {
   // TarReader's trailer() and the sha256 of the whole uncompressed tar,
   // which the caller computes anyway while verifying the layer (the writer
   // never sees content bytes). Returns the serialized recipe; the writer is
-  // spent afterwards.
+  // spent afterwards. Not after SpillTo.
   Result<Bytes> Finish(ByteView trailer, const Checksum& diff_id);
+
+  // Before the first entry: the recipe goes to `fd` (an empty file open for
+  // writing, not owned) instead of memory.
+  void SpillTo(int fd);
+  // Finish for a spilled recipe: the file then holds the whole recipe, whose
+  // size this returns.
+  Result<uint64_t> FinishSpill(ByteView trailer, const Checksum& diff_id);
 
   uint64_t entries() const { return entries_; }
   uint64_t tar_size() const { return tar_size_; }
@@ -97,10 +105,15 @@ class RecipeWriter {
   Status Compress(ByteView data, bool end);
   Status FinishBody(ByteView trailer);
   Status Fail(Status s);
+  void FillHeader(uint8_t* header, const Checksum& diff_id) const;
+  Status Spill();
+
 
   std::unique_ptr<Zstd> zstd_;
   Bytes pending_;  // record bytes not yet given to zstd
-  Bytes out_;      // header placeholder + compressed body so far
+  Bytes out_;      // header placeholder + compressed body so far (not yet spilled)
+  int spill_fd_ = -1;
+  uint64_t spilled_ = 0;  // bytes written to spill_fd_
   uint64_t entries_ = 0;
   uint64_t tar_size_ = 0;
   Status error_;

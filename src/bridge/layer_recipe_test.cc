@@ -2,6 +2,7 @@
 // recipe + content objects; damaged or hostile recipes fail cleanly.
 #include "bridge/layer_recipe.h"
 
+#include <fcntl.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 #include <zstd.h>
@@ -19,6 +20,7 @@
 #include <random>
 #include <string>
 
+#include "base/fs_util.h"
 #include "base/test_scale.h"
 #include "tar/tar_reader.h"
 #include "tar/tar_test_util.h"
@@ -55,11 +57,17 @@ class ObjectStore {
   std::map<Checksum, std::string> objects_;
 };
 
-// Reads `tar` as the importer does, storing content and feeding a writer.
-Result<Bytes> MakeRecipe(ByteView tar_bytes, ObjectStore* store, int level = 6) {
+// Reads `tar` as the importer does, storing content and feeding a writer
+// (with `spill`, one that writes to a file, read back afterwards).
+Result<Bytes> MakeRecipe(ByteView tar_bytes, ObjectStore* store, int level = 6, bool spill = false) {
   MemoryReader in(tar_bytes);
   tar::TarReader reader(in);
   RecipeWriter writer(level);
+  UniqueFd file;
+  if (spill) {
+    OCITREE_ASSIGN_OR_RETURN(file, OpenScratchFile(AT_FDCWD, fs::temp_directory_path().string()));
+    writer.SpillTo(file.get());
+  }
   tar::Entry entry;
   for (;;) {
     OCITREE_ASSIGN_OR_RETURN(bool more, reader.Next(&entry));
@@ -71,7 +79,12 @@ Result<Bytes> MakeRecipe(ByteView tar_bytes, ObjectStore* store, int level = 6) 
     if (!content.empty()) object = store->Put(std::string(AsChars(content)));
     OCITREE_RETURN_IF_ERROR(writer.AddEntry(reader.raw_header(), object, entry.size, reader.padding()));
   }
-  return writer.Finish(reader.trailer(), Sha256::Of(tar_bytes));
+  if (!spill) return writer.Finish(reader.trailer(), Sha256::Of(tar_bytes));
+  OCITREE_ASSIGN_OR_RETURN(uint64_t size, writer.FinishSpill(reader.trailer(), Sha256::Of(tar_bytes)));
+  Bytes out(size);
+  if (pread(file.get(), out.data(), out.size(), 0) != static_cast<ssize_t>(out.size()))
+    return Internal("spilled recipe shorter than its size");
+  return out;
 }
 
 Result<Bytes> Rebuild(ByteView recipe, const ContentOpener& open) {
@@ -337,6 +350,30 @@ TEST(RecipeSize, HundredThousandEntries) {
       EXPECT_TRUE(*rebuilt == s.tar);
     }
   }
+}
+
+TEST(RecipeSpill, ASpilledRecipeIsTheSameBytes) {
+  // ~40 bytes an entry: the spill file is written in several batches.
+  TarBuilder b;
+  for (size_t i = 0; i < 60000; i++) b.File("d" + std::to_string(i / 1000) + "/f" + std::to_string(i), std::to_string(i));
+  Bytes tar = b.Finish();
+  ObjectStore store;
+  auto in_memory = MakeRecipe(tar, &store);
+  auto spilled = MakeRecipe(tar, &store, 6, /*spill=*/true);
+  ASSERT_TRUE(in_memory.ok() && spilled.ok());
+  EXPECT_GT(spilled->size(), size_t{3} << 20 >> 1);  // more than one 1 MiB batch
+  EXPECT_TRUE(*spilled == *in_memory);
+  auto rebuilt = Rebuild(*spilled, store.Opener());
+  ASSERT_TRUE(rebuilt.ok()) << rebuilt.status().message();
+  EXPECT_TRUE(*rebuilt == tar);
+}
+
+TEST(RecipeSpill, FinishMustMatchTheWayTheWriterWasSetUp) {
+  RecipeWriter kept;
+  EXPECT_EQ(kept.FinishSpill({}, Checksum{}).status().code(), ErrorCode::kInternal);
+  RecipeWriter spilled;
+  spilled.SpillTo(STDOUT_FILENO);
+  EXPECT_EQ(spilled.Finish({}, Checksum{}).status().code(), ErrorCode::kInternal);
 }
 
 // ---------------------------------------------------------------------------

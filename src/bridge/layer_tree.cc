@@ -1,5 +1,7 @@
 #include "bridge/layer_tree.h"
 
+#include "bridge/layer_fold.h"
+
 namespace ocitree {
 
 LayerNode* LayerNode::EnsureDir(const std::vector<std::string>& parts, size_t count,
@@ -29,14 +31,21 @@ const LayerNode* LayerNode::Find(const std::vector<std::string>& parts, size_t c
   return node;
 }
 
-void CollectContents(const LayerNode& node, std::vector<Checksum>* out) {
+Status CollectContents(const LayerNode& node, const TreeSource* folded_source, std::vector<Checksum>* out) {
   if (!node.is_dir) {
     out->push_back(node.content);
-    return;
+    return {};
+  }
+  if (node.folded) {
+    if (folded_source == nullptr) return Internal("a folded directory without the objects it was written to");
+    return ForEachStoredContent(*folded_source, node.folded->written.tree,
+                                [out](const Checksum& c) { out->push_back(c); });
   }
   if (node.marks)
     for (const auto& [name, content] : node.marks->markers) out->push_back(content);
-  for (const auto& [name, child] : node.children) CollectContents(*child, out);
+  for (const auto& [name, child] : node.children)
+    OCITREE_RETURN_IF_ERROR(CollectContents(*child, folded_source, out));
+  return {};
 }
 
 namespace {
@@ -45,8 +54,9 @@ constexpr int kMaxSymlinkHops = 40;  // as Linux's path resolution
 
 class Applier {
  public:
-  Applier(MutableTree* root, const DirMeta& default_dir, ApplyStats* stats, const SymlinkTargetFn& target)
-      : root_(root), default_dir_(default_dir), stats_(stats), target_(target) {}
+  Applier(MutableTree* root, const DirMeta& default_dir, ApplyStats* stats, const SymlinkTargetFn& target,
+          const TreeSource* folded_source)
+      : root_(root), default_dir_(default_dir), stats_(stats), target_(target), folded_source_(folded_source) {}
 
   Status Apply(const LayerNode& layer, MutableTree* image, const std::vector<std::string>& path) {
     if (layer.opaque) OCITREE_RETURN_IF_ERROR(image->Clear());
@@ -74,8 +84,17 @@ class Applier {
     std::vector<std::string> child_path = path;
     child_path.push_back(name);
     OCITREE_ASSIGN_OR_RETURN(MutableTree * dir, image->FindDir(name));
-    if (dir != nullptr) return Apply(child, dir, child_path);
     OCITREE_ASSIGN_OR_RETURN(const Checksum* file, image->FindFile(name));
+    if (child.folded) {
+      if (folded_source_ == nullptr) return Internal("a folded directory without the objects it was written to");
+      // Nothing there yet: the layer's subtree is the image's, as stored.
+      // (Implicit directories below would take default_dir_: read those.)
+      if (dir == nullptr && file == nullptr && child.folded->implicit_dirs.empty())
+        return image->AdoptStored(name, *folded_source_, child.folded->written);
+      OCITREE_ASSIGN_OR_RETURN(std::unique_ptr<LayerNode> open, OpenFolded(*folded_source_, *child.folded));
+      return ApplyChild(name, *open, image, path);
+    }
+    if (dir != nullptr) return Apply(child, dir, child_path);
     if (file != nullptr && !child.meta && target_) {
       OCITREE_ASSIGN_OR_RETURN(std::optional<std::string> link, target_(*file));
       if (link) {
@@ -143,13 +162,14 @@ class Applier {
   const DirMeta& default_dir_;
   ApplyStats* stats_;
   const SymlinkTargetFn& target_;
+  const TreeSource* folded_source_;
 };
 
 }  // namespace
 
 Status ApplyLayer(const LayerNode& layer, MutableTree* image, const DirMeta& default_dir, ApplyStats* stats,
-                  const SymlinkTargetFn& symlink_target) {
-  Applier applier(image, default_dir, stats, symlink_target);
+                  const SymlinkTargetFn& symlink_target, const TreeSource* folded_source) {
+  Applier applier(image, default_dir, stats, symlink_target, folded_source);
   return applier.Apply(layer, image, {});
 }
 

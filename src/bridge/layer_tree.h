@@ -31,6 +31,15 @@ struct LayerNode {
     std::map<std::string, Checksum> markers;
   };
 
+  // A directory already written as the dirtree/dirmeta objects its layer
+  // commit lists, its children dropped from memory (layer_fold.h).
+  struct Folded {
+    MutableTree::Written written;
+    // Directories below it (relative; "" for itself) that the tar did not
+    // list: their dirmeta is the default one, as in the layer commit.
+    std::vector<std::string> implicit_dirs;
+  };
+
   bool is_dir = true;
   bool opaque = false;          // .wh..wh..opq: hide every lower child
   Checksum content;             // files and symlinks
@@ -39,6 +48,7 @@ struct LayerNode {
   std::unique_ptr<std::string> lower_link;
   std::unique_ptr<DirMeta> meta;  // directories the layer lists itself
   std::unique_ptr<Marks> marks;   // null: no whiteout entries here
+  std::unique_ptr<Folded> folded; // null: the children are the ones below
   std::map<std::string, std::unique_ptr<LayerNode>> children;
 
   Marks& EnsureMarks() {
@@ -48,7 +58,8 @@ struct LayerNode {
 
   // The directory node at `parts` (created as implicit directories; a file in
   // the way is replaced, as a later tar entry replaces an earlier one). The
-  // content of a replaced file goes to `displaced` when given.
+  // content of a replaced file goes to `displaced` when given. Folded
+  // directories on the way must have been unfolded first.
   LayerNode* EnsureDir(const std::vector<std::string>& parts, size_t count,
                        std::vector<Checksum>* displaced = nullptr);
   // The node at `parts`, or nullptr; `through_file` tells whether a file of
@@ -57,8 +68,8 @@ struct LayerNode {
 };
 
 // Appends every content checksum `node` lists (files, symlinks, markers,
-// all the way down) to `out`.
-void CollectContents(const LayerNode& node, std::vector<Checksum>* out);
+// all the way down, folded directories read from `folded_source`) to `out`.
+Status CollectContents(const LayerNode& node, const TreeSource* folded_source, std::vector<Checksum>* out);
 
 struct ApplyStats {
   uint64_t whiteouts_applied = 0;
@@ -74,9 +85,11 @@ using SymlinkTargetFn = std::function<Result<std::optional<std::string>>(const C
 // symlink without listing the directory itself (`lib/x` over `lib ->
 // usr/lib`) goes where the symlink points, resolved inside the image root as
 // container runtimes and umoci do; with no `symlink_target` such a symlink
-// is replaced by a directory.
+// is replaced by a directory. A folded directory of the layer that lands
+// where the image has nothing is taken by checksum, unread; others are read
+// from `folded_source` one level at a time.
 Status ApplyLayer(const LayerNode& layer, MutableTree* image, const DirMeta& default_dir, ApplyStats* stats,
-                  const SymlinkTargetFn& symlink_target = {});
+                  const SymlinkTargetFn& symlink_target = {}, const TreeSource* folded_source = nullptr);
 
 }  // namespace ocitree
 

@@ -47,13 +47,12 @@ class ContentPayloadReader : public ByteReader {
 
 std::string RecipeRef(const oci::Digest& diff_id) { return kRecipeRefPrefix + diff_id.Hex(); }
 
-Result<Checksum> WriteRecipeCommit(Transaction& txn, const oci::Digest& diff_id, ByteView recipe,
-                                   const std::vector<Checksum>& extras) {
+Result<Checksum> WriteRecipeCommit(Transaction& txn, const oci::Digest& diff_id, ByteReader& recipe,
+                                   uint64_t recipe_size, const std::vector<Checksum>& extras) {
   FileMeta meta;
   meta.mode = S_IFREG | 0644;
   CanonicalizeForMode(txn.store().mode(), &meta);
-  MemoryReader reader(recipe);
-  OCITREE_ASSIGN_OR_RETURN(Transaction::ContentWrite file, txn.WriteContent(meta, reader, recipe.size()));
+  OCITREE_ASSIGN_OR_RETURN(Transaction::ContentWrite file, txn.WriteContent(meta, recipe, recipe_size));
   MutableTree tree;
   OCITREE_RETURN_IF_ERROR(tree.SetFile(kRecipeFile, file.checksum));
   if (!extras.empty()) {

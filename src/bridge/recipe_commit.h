@@ -30,9 +30,10 @@ inline constexpr char kRecipeRefPrefix[] = "ocitree/recipe/sha256/";
 
 std::string RecipeRef(const oci::Digest& diff_id);
 
-// Writes the recipe commit and queues its ref.
-Result<Checksum> WriteRecipeCommit(Transaction& txn, const oci::Digest& diff_id, ByteView recipe,
-                                   const std::vector<Checksum>& extras);
+// Writes the recipe commit (the recipe read from `recipe`, `recipe_size`
+// bytes) and queues its ref.
+Result<Checksum> WriteRecipeCommit(Transaction& txn, const oci::Digest& diff_id, ByteReader& recipe,
+                                   uint64_t recipe_size, const std::vector<Checksum>& extras);
 
 // True when a complete recipe commit for `diff_id` is in the repository.
 Result<bool> HasRecipe(const ObjectStore& store, const oci::Digest& diff_id);

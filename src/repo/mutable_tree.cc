@@ -79,12 +79,11 @@ void MutableTree::ReplaceWithStored(const TreeSource& source, const Written& sto
   dirs_.clear();
 }
 
-Status MutableTree::AdoptStored(const std::string& name, const Written& stored) {
+Status MutableTree::AdoptStored(const std::string& name, const TreeSource& source, const Written& stored) {
   if (!IsValidFileName(name)) return InvalidArgument("invalid directory name '" + name + "'");
   OCITREE_RETURN_IF_ERROR(Load());
-  if (source_ == nullptr) return Internal("AdoptStored on a tree that has no store");
   files_.erase(name);
-  dirs_[name] = FromStored(*source_, stored);
+  dirs_[name] = FromStored(source, stored);
   return {};
 }
 

@@ -43,8 +43,8 @@ class MutableTree {
   Result<MutableTree*> EnsurePath(std::string_view path, const DirMeta& default_meta);
   // Makes this node stand for a stored tree, dropping what it held.
   void ReplaceWithStored(const TreeSource& source, const Written& stored);
-  // Puts a stored tree at `name`, replacing whatever was there.
-  Status AdoptStored(const std::string& name, const Written& stored);
+  // Puts a tree stored in `source` at `name`, replacing whatever was there.
+  Status AdoptStored(const std::string& name, const TreeSource& source, const Written& stored);
 
   Result<const Checksum*> FindFile(const std::string& name) const;
   Result<MutableTree*> FindDir(const std::string& name);
