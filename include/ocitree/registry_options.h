@@ -21,8 +21,8 @@ struct RegistryOptions {
   // (tried after https). true never falls back to http.
   bool tls_verify = true;
   // *.crt: extra CA certificates; NAME.cert + NAME.key: a client
-  // certificate. Empty: /etc/containers/certs.d/HOST[:PORT],
-  // /etc/docker/certs.d/HOST[:PORT] or ~/.config/containers/certs.d/HOST[:PORT],
+  // certificate. Empty: ${XDG_CONFIG_HOME:-~/.config}/containers/certs.d/HOST[:PORT],
+  // /etc/containers/certs.d/HOST[:PORT] or /etc/docker/certs.d/HOST[:PORT],
   // the first that exists.
   std::string cert_dir;
   // Blob downloads open at once per source; more wait for a free one, so a

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "base/log.h"
 #include "cli/cli.h"
 #include "cli/registry_flags.h"
 #include "oci/image_reference.h"
@@ -52,8 +53,14 @@ Result<nlohmann::ordered_json> Summary(const oci::ImageReference& ref, oci::Imag
   nlohmann::ordered_json tags = nlohmann::ordered_json::array();
   if (auto* registry = dynamic_cast<registry::RegistrySource*>(&source); registry && list_tags) {
     Result<std::vector<std::string>> listed = registry->ListTags();
-    if (!listed.ok()) return listed.status().WithContext("listing tags (--no-tags skips it)");
-    for (const std::string& t : *listed) tags.push_back(t);
+    if (listed.ok()) {
+      for (const std::string& t : *listed) tags.push_back(t);
+    } else if (listed.status().code() == ErrorCode::kUnsupported) {
+      // As skopeo: a registry that will not list tags leaves RepoTags empty.
+      LogWarning(listed.status().message() + "; RepoTags left empty");
+    } else {
+      return listed.status().WithContext("listing tags (--no-tags skips it)");
+    }
   }
   out["RepoTags"] = tags;
   nlohmann::json config = nlohmann::json::parse(image.config_bytes, nullptr, /*allow_exceptions=*/false);

@@ -14,7 +14,8 @@ void AddRegistryFlags(CLI::App* cmd, RegistryOptions* options) {
                 "--tls-verify=false also allows plain http)");
   cmd->add_option("--cert-dir", options->cert_dir,
                   "Directory with *.crt CA certificates and NAME.cert/NAME.key client certificates "
-                  "(default: /etc/containers/certs.d/REGISTRY)");
+                  "(default: the first of ~/.config/containers/certs.d/REGISTRY, "
+                  "/etc/containers/certs.d/REGISTRY, /etc/docker/certs.d/REGISTRY)");
 }
 
 }  // namespace ocitree::cli

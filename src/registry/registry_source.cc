@@ -10,6 +10,7 @@
 #include "oci/verifying_reader.h"
 #include "registry/auth_file.h"
 #include "registry/registry_endpoint.h"
+#include "registry/registry_errors.h"
 #include "registry/tls_config.h"
 
 namespace ocitree::registry {
@@ -201,9 +202,24 @@ Result<std::vector<std::string>> RegistrySource::ListTags() {
   std::string what = "tag list of " + ref_.registry + "/" + ref_.repository;
   std::string next = TagsPath(ref_.repository);
   for (int page = 0; !next.empty(); page++) {
-    if (page >= kMaxTagPages) return Unsupported(what + ": more than " + std::to_string(kMaxTagPages) + " pages");
-    OCITREE_ASSIGN_OR_RETURN(Document doc, client_->GetDocument(next, {}, oci::kMaxJsonSize, what));
-    nlohmann::json j = nlohmann::json::parse(doc.body, nullptr, /*allow_exceptions=*/false);
+    if (page >= kMaxTagPages) return Corrupt(what + ": more than " + std::to_string(kMaxTagPages) + " pages");
+    OCITREE_ASSIGN_OR_RETURN(std::unique_ptr<HttpStream> s, client_->Request("GET", next, {}, {}, what));
+    long status = s->status();
+    if (status == 403 || status == 404) {
+      // Registries may refuse the endpoint (ECR without ecr:ListImages: 403
+      // DENIED) or lack it (public.ecr.aws: 404); skopeo inspect goes on
+      // without tags then, and so may the caller.
+      return Unsupported(HttpStatusError(status, s->ReadErrorBody(), what).message() +
+                         " (the registry does not list this repository's tags)");
+    }
+    if (status < 200 || status >= 300) return HttpStatusError(status, s->ReadErrorBody(), what);
+    Result<std::string> body = s->ReadAll(oci::kMaxJsonSize);
+    if (!body.ok()) {
+      // Too large is not a refusal: keep kUnsupported for those alone.
+      ErrorCode code = body.status().code() == ErrorCode::kUnsupported ? ErrorCode::kCorrupt : body.status().code();
+      return Status::Error(code, what + ": " + body.status().message());
+    }
+    nlohmann::json j = nlohmann::json::parse(*body, nullptr, /*allow_exceptions=*/false);
     if (!j.is_object()) return Corrupt(what + ": not a JSON object");
     auto it = j.find("tags");
     if (it != j.end() && it->is_array()) {
@@ -213,13 +229,14 @@ Result<std::vector<std::string>> RegistrySource::ListTags() {
     } else if (it != j.end() && !it->is_null()) {
       return Corrupt(what + ": \"tags\" is not an array");
     }
-    std::string link = NextLink(doc.link);
+    std::string link = NextLink(s->Header("link"));
     if (link.empty()) break;
     // A relative link is relative to the page it came on.
     if (!link.starts_with("http://") && !link.starts_with("https://")) {
       if (link.front() != '/') return Corrupt(what + ": unusable Link '" + link + "'");
-      size_t path_start = doc.url.find('/', doc.url.find("://") + 3);
-      link = doc.url.substr(0, path_start) + link;
+      const std::string& page_url = s->url();
+      size_t path_start = page_url.find('/', page_url.find("://") + 3);
+      link = page_url.substr(0, path_start) + link;
     }
     next = link;
   }

@@ -49,7 +49,9 @@ class RegistrySource : public oci::ImageSource {
   bool IsRemote() const override { return true; }
 
   // Every tag of the repository (GET /v2/NAME/tags/list, following Link
-  // pages), as the registry orders them.
+  // pages), as the registry orders them. kUnsupported only when the registry
+  // refuses to list them (403, or 404 for the endpoint), which skopeo
+  // inspect tolerates; a malformed or endless list is kCorrupt.
   Result<std::vector<std::string>> ListTags();
 
   // "docker://registry/repository:tag".

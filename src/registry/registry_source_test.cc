@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -271,6 +272,35 @@ TEST(RegistrySourceTest, HonoursRetryAfter) {
   EXPECT_NE(refused.status().message().find("retry budget"), std::string::npos) << refused.status().message();
 }
 
+TEST(RegistrySourceTest, HonoursRetryAfterAsADate) {
+  // Retry-After: an HTTP-date 2 s ahead (whole seconds, so at least 1 s from
+  // now); the backoff alone would wait 20 ms.
+  START_SERVER(server, "--mode", "429-date");
+  auto source = OpenSource(server.Ref(), Fast());
+  auto start = std::chrono::steady_clock::now();
+  auto top = source->GetTopLevel();
+  ASSERT_TRUE(top.ok()) << top.status().message();
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(900));
+  EXPECT_EQ(server.Count("registry", "/manifests/v1"), 2);
+}
+
+TEST(RegistrySourceTest, TokenRefusedAsExpiredIsFetchedAgain) {
+  // Each token works for two requests; the third answer is 401
+  // invalid_token, and the cached token must not be offered again.
+  START_SERVER(server, "--auth", "expire", "--user", "u", "--password", "p");
+  RegistryOptions o = Fast();
+  o.creds = "u:p";
+  auto source = OpenSource(server.Ref(), o);
+  auto m = TopManifest(*source);
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  ASSERT_TRUE(ReadBlob(*source, m->config).ok());
+  auto layer = ReadBlob(*source, m->layers[0]);
+  ASSERT_TRUE(layer.ok()) << layer.status().message();
+  auto again = ReadBlob(*source, m->layers[0]);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(server.Count("registry", "/token"), 2);
+}
+
 TEST(RegistrySourceTest, TokenFetchedOnceAndReused) {
   START_SERVER(server, "--auth", "token", "--user", "u", "--password", "p");
   RegistryOptions o = Fast();
@@ -362,7 +392,9 @@ TEST(RegistrySourceTest, ConnectionRefusedIsRetriedThenReported) {
 }
 
 TEST(RegistrySourceTest, ParallelReadsWithinTheConnectionLimit) {
-  START_SERVER(server, "--mode", "ok");
+  // Each blob takes about 0.5 s to arrive, so six readers started together
+  // overlap: the server counts how many bodies it sends at once.
+  START_SERVER(server, "--mode", "slow");
   RegistryOptions o = Fast();
   o.max_connections = 2;
   auto source = OpenSource(server.Ref(), o);
@@ -378,7 +410,17 @@ TEST(RegistrySourceTest, ParallelReadsWithinTheConnectionLimit) {
   }
   for (auto& t : threads) t.join();
   for (const Status& s : results) EXPECT_TRUE(s.ok()) << s.message();
-  EXPECT_EQ(source->bytes_received() >= 6 * m->layers[0].size, true);
+  EXPECT_GE(source->bytes_received(), 6 * m->layers[0].size);
+  int served = 0;
+  int most = 0;
+  for (const auto& e : server.Log()) {
+    if (e["method"] != "SERVE") continue;
+    served++;
+    most = std::max(most, e["active"].get<int>());
+  }
+  EXPECT_EQ(served, 6);
+  // In parallel, but never more than the limit.
+  EXPECT_EQ(most, 2);
 }
 
 TEST(RegistrySourceTest, ManifestLimitHoldsWhileReceiving) {
@@ -394,6 +436,32 @@ TEST(RegistrySourceTest, ManifestLimitHoldsWhileReceiving) {
   ASSERT_FALSE(top2.ok());
   EXPECT_NE(top2.status().message().find("announced"), std::string::npos) << top2.status().message();
   EXPECT_LT(source2->bytes_received(), 1024 * 1024u);
+}
+
+TEST(RegistrySourceTest, TagListPagesAndRefusals) {
+  START_SERVER(ok, "--mode", "ok");
+  auto tags = OpenSource(ok.Ref(), Fast())->ListTags();
+  ASSERT_TRUE(tags.ok()) << tags.status().message();
+  EXPECT_EQ(*tags, (std::vector<std::string>{"latest", "v1"}));
+  START_SERVER(paged, "--mode", "tags-paged");
+  tags = OpenSource(paged.Ref(), Fast())->ListTags();
+  ASSERT_TRUE(tags.ok()) << tags.status().message();
+  EXPECT_EQ(*tags, (std::vector<std::string>{"latest", "v1"}));
+  EXPECT_EQ(paged.Count("registry", "/tags/list"), 2);
+  for (const char* mode : {"tags-denied", "tags-missing"}) {
+    START_SERVER(server, "--mode", mode);
+    auto refused = OpenSource(server.Ref(), Fast())->ListTags();
+    ASSERT_FALSE(refused.ok()) << mode;
+    EXPECT_EQ(refused.status().code(), ErrorCode::kUnsupported) << refused.status().message();
+    EXPECT_NE(refused.status().message().find("does not list this repository's tags"), std::string::npos)
+        << refused.status().message();
+  }
+  // Other failures stay errors the caller must not shrug off.
+  START_SERVER(never, "--auth", "never");
+  auto failed = OpenSource(never.Ref(), Fast())->ListTags();
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().code(), ErrorCode::kIo) << failed.status().message();
+  EXPECT_NE(failed.status().message().find("HTTP 401"), std::string::npos) << failed.status().message();
 }
 
 TEST(RegistrySourceTest, ManifestChecks) {

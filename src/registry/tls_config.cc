@@ -105,17 +105,26 @@ Result<TlsSettings> LoadCertDir(const std::string& dir, bool must_exist) {
   return out;
 }
 
+std::vector<std::string> DefaultCertDirs(std::string_view registry, std::string_view home,
+                                         std::string_view xdg_config_home) {
+  std::vector<std::string> dirs;
+  std::string config = !xdg_config_home.empty() ? std::string(xdg_config_home)
+                       : !home.empty()          ? std::string(home) + "/.config"
+                                                : "";
+  if (!config.empty()) dirs.push_back(config + "/containers/certs.d/" + std::string(registry));
+  dirs.push_back("/etc/containers/certs.d/" + std::string(registry));
+  dirs.push_back("/etc/docker/certs.d/" + std::string(registry));
+  return dirs;
+}
+
 Result<TlsSettings> TlsSettingsFor(const RegistryOptions& options, std::string_view registry) {
   TlsSettings out;
   if (!options.cert_dir.empty()) {
     OCITREE_ASSIGN_OR_RETURN(out, LoadCertDir(options.cert_dir, /*must_exist=*/true));
   } else {
-    std::vector<std::string> dirs = {"/etc/containers/certs.d/" + std::string(registry),
-                                     "/etc/docker/certs.d/" + std::string(registry)};
-    if (const char* home = std::getenv("HOME"); home && *home) {
-      dirs.push_back(std::string(home) + "/.config/containers/certs.d/" + std::string(registry));
-    }
-    for (const std::string& dir : dirs) {
+    const char* home = std::getenv("HOME");
+    const char* xdg = std::getenv("XDG_CONFIG_HOME");
+    for (const std::string& dir : DefaultCertDirs(registry, home ? home : "", xdg ? xdg : "")) {
       if (!IsDirectory(dir)) continue;
       OCITREE_ASSIGN_OR_RETURN(out, LoadCertDir(dir, /*must_exist=*/false));
       break;

@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ocitree/registry_options.h"
 #include "ocitree/status.h"
@@ -26,9 +27,18 @@ struct TlsSettings {
 // is used). A missing directory is kNotFound when `must_exist`, else empty.
 Result<TlsSettings> LoadCertDir(const std::string& dir, bool must_exist);
 
+// Where `registry`'s certificates are looked for without --cert-dir, in
+// containers-certs.d(5)'s order, the user's own first:
+// ${XDG_CONFIG_HOME:-$HOME/.config}/containers/certs.d/REGISTRY,
+// /etc/containers/certs.d/REGISTRY, /etc/docker/certs.d/REGISTRY. (The
+// certs.rootful.d/certs.rootless.d and /usr/share variants of newer
+// containers/image are not searched.)
+std::vector<std::string> DefaultCertDirs(std::string_view registry, std::string_view home,
+                                         std::string_view xdg_config_home);
+
 // The settings for `registry` ("host[:port]"): options.cert_dir, which must
-// exist, or else the first existing of /etc/containers/certs.d/REGISTRY,
-// /etc/docker/certs.d/REGISTRY and $HOME/.config/containers/certs.d/REGISTRY.
+// exist, or else the first existing of DefaultCertDirs (for this process's
+// $HOME and $XDG_CONFIG_HOME).
 Result<TlsSettings> TlsSettingsFor(const RegistryOptions& options, std::string_view registry);
 
 // Adds the PEM certificates to an OpenSSL SSL_CTX's trust store (called from

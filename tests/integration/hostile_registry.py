@@ -2,21 +2,21 @@
 """hostile_registry.py -- a distribution-spec registry that misbehaves on purpose.
 
 It serves one built-in image (any repository name, any tag) -- an OCI manifest,
-a config and one layer of pseudo-random bytes (not a tar: only its digest and
+a config and one layer (--layers N: N) of pseudo-random bytes (not a tar: only its digest and
 size matter) -- and breaks the rules the way --mode says. A second server on
 another port ("other", for redirects to blob storage elsewhere) records every
 request it gets, so a test can prove that no Authorization header reached it.
 
     hostile_registry.py --port-file F [--other-port-file F2] [--log LOG]
                         [--mode MODE] [--auth none|basic|token|never]
-                        [--user U --password P] [--layer-size N]
+                        [--user U --password P] [--layer-size N] [--layers N]
 
 The port files are written once the servers listen. LOG gets one JSON line per
 request: {"server": "registry"|"other", "method", "path", "headers": {...}}
 (header names lowercased). --print-image prints the image's digests as JSON.
 
-Modes (blob modes hit every blob GET: the config and the layer; with
---only-layer just the layer, which --tar-layer makes a real gzip'd tar):
+Modes (blob modes hit every blob GET: the config and the layers; with
+--only-layer just the layers, which --tar-layer makes real gzip'd tars):
   ok                 behave (Range requests answered 206)
   no-range           blobs ignore Range and send 200 with the whole blob
   wrong-digest       blobs have one byte flipped (same size)
@@ -31,8 +31,17 @@ Modes (blob modes hit every blob GET: the config and the layer; with
   big-manifest-cl    the manifest announces and sends 5 MiB
   schema1            the manifest is Docker schema 1
   bad-content-digest Docker-Content-Digest names other bytes
+  tags-denied        the tag list answers 403 DENIED (as ECR without
+                     ecr:ListImages)
+  tags-missing       the tag list answers 404 "404 page not found" (as
+                     public.ecr.aws)
+  tags-paged         the tag list comes in two pages (a relative Link)
   429                the first request for each manifest/blob path: 429 with
                      Retry-After: 1, then behave
+  429-date           the same with Retry-After as an HTTP-date 2 s ahead
+  slow               blobs trickle out in 32 KiB pieces over about 0.5 s; each
+                     one adds a log entry {"method": "SERVE", "active": N}, N
+                     the blob bodies being sent at that moment (itself too)
   503                the first two requests for each manifest/blob path: 503
 Auth:
   none    anonymous
@@ -40,6 +49,8 @@ Auth:
   token   Bearer tokens from /token on this server, which needs Basic
           USER:PASSWORD when --user is given (anonymous tokens otherwise)
   never   Bearer challenge, /token hands out tokens, none is ever accepted
+  expire  as token, but each token is accepted for 2 requests only; the
+          third gets 401 with error="invalid_token" (a token that expired)
   scope   as token, but a token is accepted only if it was also issued for
           repository:shared/base:pull, which the first challenge does not
           name; the 401 then says error="insufficient_scope" with both scopes
@@ -65,6 +76,7 @@ GET/HEAD of that repository (the built-in image stays served for any name).
 """
 import argparse
 import base64
+import email.utils
 import hashlib
 import http.server
 import json
@@ -88,44 +100,53 @@ def sha256(data):
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
-def tar_layer(layer_size):
-    """A gzip'd tar holding /data (layer_size pseudo-random bytes), deterministic."""
+def tar_layer(layer_size, index=0):
+    """A gzip'd tar holding /data (/dataN for layer N > 0) of layer_size
+    pseudo-random bytes, deterministic."""
     import gzip, io, tarfile
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
-        info = tarfile.TarInfo("data")
+        info = tarfile.TarInfo("data" if index == 0 else f"data{index}")
         info.size, info.mtime, info.mode = layer_size, 1700000000, 0o644
-        tar.addfile(info, io.BytesIO(random.Random(42).randbytes(layer_size)))
+        tar.addfile(info, io.BytesIO(random.Random(42 + index).randbytes(layer_size)))
     return raw.getvalue(), gzip.compress(raw.getvalue(), compresslevel=1, mtime=0)
 
 
-def make_image(layer_size, real_tar=False):
-    layer = random.Random(42).randbytes(layer_size)
-    diff_id = sha256(layer)
-    if real_tar:
-        plain, layer = tar_layer(layer_size)
-        diff_id = sha256(plain)
+def make_image(layer_size, real_tar=False, count=1):
+    blobs, descs, diff_ids = {}, [], []
+    for i in range(count):
+        layer = random.Random(42 + i).randbytes(layer_size)
+        diff_id = sha256(layer)
+        if real_tar:
+            plain, layer = tar_layer(layer_size, i)
+            diff_id = sha256(plain)
+        blobs[sha256(layer)] = layer
+        descs.append({"mediaType": OCI_LAYER, "digest": sha256(layer), "size": len(layer)})
+        diff_ids.append(diff_id)
     config = json.dumps({
         "architecture": "amd64", "os": "linux", "created": "2024-01-01T00:00:00Z",
         "config": {"Env": ["PATH=/usr/bin", "HOSTILE=1"], "Labels": {"test": "hostile"}},
-        "rootfs": {"type": "layers", "diff_ids": [diff_id]},
+        "rootfs": {"type": "layers", "diff_ids": diff_ids},
     }, sort_keys=True).encode()
     manifest = json.dumps({
         "schemaVersion": 2, "mediaType": OCI_MANIFEST,
         "config": {"mediaType": OCI_CONFIG, "digest": sha256(config), "size": len(config)},
-        "layers": [{"mediaType": OCI_LAYER, "digest": sha256(layer), "size": len(layer)}],
+        "layers": descs,
     }, sort_keys=True).encode()
-    return manifest, {sha256(config): config, sha256(layer): layer}
+    blobs[sha256(config)] = config
+    return manifest, blobs
 
 
 class State:
     def __init__(self, args):
         self.args = args
-        self.manifest, self.blobs = make_image(args.layer_size, args.tar_layer)
-        self.layer_digest = json.loads(self.manifest)["layers"][0]["digest"]
+        self.manifest, self.blobs = make_image(args.layer_size, args.tar_layer, args.layers)
+        self.layer_digests = {d["digest"] for d in json.loads(self.manifest)["layers"]}
         self.lock = threading.Lock()
         self.hits = {}
         self.tokens = {}  # token -> the scopes it was issued for
+        self.token_uses = {}  # token -> requests it was accepted for (--auth expire)
+        self.active = 0  # blob bodies being sent (--mode slow)
         self.token_count = 0
         self.port = 0
         self.other_port = 0
@@ -149,11 +170,12 @@ class State:
             self.hits[key] = self.hits.get(key, 0) + 1
             return self.hits[key]
 
-    def log(self, server, handler):
+    def log(self, server, handler, **extra):
         if not self.args.log:
             return
         entry = {"server": server, "method": handler.command, "path": handler.path,
                  "headers": {k.lower(): v for k, v in handler.headers.items()}}
+        entry.update(extra)
         with self.lock, open(self.args.log, "a") as f:
             f.write(json.dumps(entry) + "\n")
 
@@ -204,7 +226,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             k, _, v = pair.partition("=")
             form[k] = urllib.parse.unquote_plus(v)
         a = self.st.args
-        if self.path != "/token" or a.auth not in ("token", "scope"):
+        if self.path != "/token" or a.auth not in ("token", "scope", "expire"):
             return self.send(404, error_body("UNSUPPORTED", "POST is not served here"))
         if form.get("grant_type") != "refresh_token" or not a.refresh_token or \
                 form.get("refresh_token") != a.refresh_token or form.get("service") != "hostile":
@@ -369,6 +391,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             scopes = self.st.tokens.get(given[7:]) if given.startswith("Bearer ") else None
         if scopes is not None and auth == "token":
             return True
+        if scopes is not None and auth == "expire":
+            with self.st.lock:
+                uses = self.st.token_uses[given[7:]] = self.st.token_uses.get(given[7:], 0) + 1
+            if uses <= 2:
+                return True
+            self.send(401, error_body("UNAUTHORIZED", "authentication required"),
+                      {"WWW-Authenticate": self.challenge(name) + ',error="invalid_token"'})
+            return False
         if scopes is not None and auth == "scope":
             if "repository:shared/base:pull" in scopes or not name:
                 return True
@@ -382,7 +412,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def token(self):
         a = self.st.args
-        if a.auth in ("token", "scope") and a.user and not self.basic_ok():
+        if a.auth in ("token", "scope", "expire") and a.user and not self.basic_ok():
             self.send(401, error_body("UNAUTHORIZED", "bad credentials"),
                       {"WWW-Authenticate": 'Basic realm="hostile-token"'})
             return
@@ -407,6 +437,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         name = (m or t).group(1) if (m or t) else ""
         if not self.authorized(name):
             return
+        if t and self.st.args.mode == "tags-denied":
+            return self.send(403, error_body("DENIED", "requested access to the resource is denied"))
+        if t and self.st.args.mode == "tags-missing":
+            return self.send(404, b"404 page not found\n", content_type="text/plain")
+        if t and self.st.args.mode == "tags-paged":
+            if "last=latest" in self.path:
+                return self.send(200, json.dumps({"name": name, "tags": ["v1"]}).encode())
+            return self.send(200, json.dumps({"name": name, "tags": ["latest"]}).encode(),
+                             {"Link": f'</v2/{name}/tags/list?n=1&last=latest>; rel="next"'})
         if t:
             return self.send(200, json.dumps({"name": name, "tags": ["latest", "v1"]}).encode())
         if not m:
@@ -418,10 +457,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if got is not None:
             return self.send(200, got[1], {"Docker-Content-Digest": sha256(got[1])}, got[0])
         mode = self.st.args.mode
-        if mode in ("429", "503"):
+        if mode in ("429", "429-date", "503"):
             n = self.st.hit(path)
             if mode == "429" and n == 1:
                 return self.send(429, error_body("TOOMANYREQUESTS", "slow down"), {"Retry-After": "1"})
+            if mode == "429-date" and n == 1:
+                when = email.utils.formatdate(time.time() + 2, usegmt=True)
+                return self.send(429, error_body("TOOMANYREQUESTS", "slow down"), {"Retry-After": when})
             if mode == "503" and n <= 2:
                 return self.send(503, b"backend is napping", content_type="text/plain")
         if kind == "manifests":
@@ -473,7 +515,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if mode == "redirect-other":
             where = f"http://127.0.0.1:{self.st.other_port}/storage/{digest}?signature=abc"
             return self.send(307, b"", {"Location": where})
-        if self.st.args.only_layer and digest != self.st.layer_digest:
+        if self.st.args.only_layer and digest not in self.st.layer_digests:
             mode = "ok"
         serve_blob(self, data, mode)
 
@@ -518,7 +560,36 @@ def serve_blob(h, data, mode):
     if start:
         status = 206
         headers["Content-Range"] = f"bytes {start}-{len(data) - 1}/{len(data)}"
+    if mode == "slow":
+        return serve_slowly(h, status, body, headers)
     h.send(status, body, headers, "application/octet-stream")
+
+
+def serve_slowly(h, status, body, headers):
+    """32 KiB at a time over about 0.5 s, counting the bodies in flight."""
+    st = h.st
+    with st.lock:
+        st.active += 1
+        active = st.active
+    st.log(h.server_name, h, method="SERVE", active=active)
+    pieces = [body[i:i + 32768] for i in range(0, len(body), 32768)] or [b""]
+    try:
+        h.send_response(status)
+        h.send_header("Content-Type", "application/octet-stream")
+        h.send_header("Content-Length", str(len(body)))
+        for k, v in headers.items():
+            h.send_header(k, v)
+        h.end_headers()
+        for piece in pieces[:-1]:
+            h.wfile.write(piece)
+            h.wfile.flush()
+            time.sleep(0.5 / len(pieces))
+    finally:
+        # Before the last piece: once the client has it, it may start the
+        # next download, which must not find this one still counted.
+        with st.lock:
+            st.active -= 1
+    h.wfile.write(pieces[-1])
 
 
 class OtherHandler(Handler):
@@ -559,11 +630,12 @@ def main():
     p.add_argument("--other-port-file")
     p.add_argument("--log")
     p.add_argument("--mode", default="ok")
-    p.add_argument("--auth", default="none", choices=["none", "basic", "token", "never", "scope"])
+    p.add_argument("--auth", default="none", choices=["none", "basic", "token", "never", "scope", "expire"])
     p.add_argument("--refresh-token", default="")
     p.add_argument("--user", default="")
     p.add_argument("--password", default="")
     p.add_argument("--layer-size", type=int, default=1 << 20)
+    p.add_argument("--layers", type=int, default=1, help="how many layers the image has (each --layer-size)")
     p.add_argument("--push-mode", default="ok",
                    choices=["ok", "absolute-location", "no-mount", "corrupt", "deny", "patch-503"])
     p.add_argument("--print-image", action="store_true")

@@ -4,6 +4,7 @@
 # config blob inspect reads): every case ends with a clear error (exit 1 and
 # the reason in the message) in bounded time, or succeeds where the
 # distribution spec says a client should (429 with Retry-After, 503 twice,
+# a tag list refused with 403 or 404, as skopeo inspect tolerates,
 # redirects to blob storage elsewhere, Basic and Bearer auth). Also: no
 # Authorization header reaches another host through a redirect; a Bearer
 # token is fetched once and reused; credentials come from --creds,
@@ -57,6 +58,13 @@ hostile "5 MiB manifest announced" 1 "over the 4194304-byte limit.*announced" --
 hostile "redirect loop" 1 "too many redirects" --mode redirect-loop --
 hostile "schema 1" 1 "schema 1" --mode schema1 --
 hostile "Docker-Content-Digest mismatch" 1 "Docker-Content-Digest says" --mode bad-content-digest --
+
+log "Tag list refused (skopeo inspect goes on with no tags, and so does ocitree)"
+for mode in tags-denied tags-missing; do
+  hostile "$mode" 0 "" --mode "$mode" --
+  expect_eq "$mode: RepoTags empty" '[]' "$(json_get "$OUT" RepoTags 2>&1)"
+  check "$mode: a warning says why" grep -q "does not list this repository's tags" "$OUT.err"
+done
 
 log "Retries"
 hostile "429 with Retry-After: 1" 0 "" --mode 429 --

@@ -7,6 +7,8 @@
 #   * --raw prints the manifest (the index for multiarch) byte for byte as
 #     skopeo inspect --raw; --config --raw the config blob as skopeo's
 #   * --platform linux/arm64 picks the arm64 manifest (skopeo --override-arch)
+#   * the same index as a Docker manifest list (skopeo copy --all --format
+#     v2s2): as skopeo, and --platform picks from it
 #   * inspect never GETs a layer blob (registry access log)
 #   * oci: and oci-archive: references inspect like skopeo's
 #   * errors: unknown tag / repository (exit 1, the reference and
@@ -24,6 +26,7 @@ push "oci:$L:multi" test/multi:v1
 push "oci:$L:multi" test/multi:v2
 push "oci:$L:multi" test/docker:v1 --format v2s2
 push "oci:$L:multiarch" test/multiarch:v1 --all
+push "oci:$L:multiarch" test/dlist:v1 --all --format v2s2
 push "oci:$L:single" library/single:latest
 
 # same_as_skopeo DESC OCITREE-JSON SKOPEO-JSON: the fields both print agree
@@ -84,6 +87,17 @@ skopeo inspect "${TLS[@]}" --override-arch arm64 --override-variant v8 "docker:/
 expect_eq "multiarch --platform linux/arm64: the arm64 image's layers" "$(json_get "$WORK/arm.skopeo" Layers)" "$(json_get "$WORK/arm" Layers)"
 expect_eq "multiarch --platform linux/arm64: Architecture" '"arm64"' "$(json_get "$WORK/arm" Architecture)"
 check_ref "multiarch by index digest" "docker://$REG_HOST/test/multiarch@$index_digest" "${TLS[@]}"
+
+log "Docker manifest list"
+expect_eq "dlist: the registry holds a Docker manifest list" '"application/vnd.docker.distribution.manifest.list.v2+json"' \
+  "$(skopeo inspect --raw "${TLS[@]}" "docker://$REG_HOST/test/dlist:v1" | "$PYTHON" -c 'import json,sys; print(json.dumps(json.load(sys.stdin).get("mediaType")))')"
+check_ref "dlist:v1" "docker://$REG_HOST/test/dlist:v1" "${TLS[@]}"
+rc=$(inspect_capture "$WORK/dlist-arm" "${TLS[@]}" --platform linux/arm64 "docker://$REG_HOST/test/dlist:v1")
+expect_eq "dlist --platform linux/arm64: exit 0" 0 "$rc"
+[ "$rc" = 0 ] || show_output "$WORK/dlist-arm.err"
+skopeo inspect "${TLS[@]}" --override-arch arm64 --override-variant v8 "docker://$REG_HOST/test/dlist:v1" > "$WORK/dlist-arm.skopeo"
+expect_eq "dlist --platform linux/arm64: the arm64 image's layers" "$(json_get "$WORK/dlist-arm.skopeo" Layers)" "$(json_get "$WORK/dlist-arm" Layers 2>&1)"
+expect_eq "dlist --platform linux/arm64: Architecture" '"arm64"' "$(json_get "$WORK/dlist-arm" Architecture 2>&1)"
 
 log "Docker Hub style name (library/)"
 check_ref "library/single" "docker://$REG_HOST/library/single" "${TLS[@]}"

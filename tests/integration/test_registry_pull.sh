@@ -4,17 +4,26 @@
 #   1. by tag and by digest, layered and flattened, bare and archive: the
 #      checkout equals `umoci unpack` of the same image; ostree fsck passes;
 #      the commit's tree equals that of a pull of the same image from oci:
-#   2. a multi-platform index: --platform picks the right manifest
+#      the same image with Docker v2 schema 2 media types (skopeo --format
+#      v2s2): the checkout equals `umoci unpack` too
+#   2. a multi-platform index, as OCI index and as Docker manifest list:
+#      --platform picks the right manifest
 #   3. a second image sharing the base: the registry's access log shows no
-#      GET of any base blob; the pull says the layers were already stored
+#      GET of any base blob; the pull says the layers were already stored;
+#      the same layers zstd-compressed (other blob digests, same diff_ids):
+#      only the config blob is fetched
 #   4. a pull killed (SIGKILL) halfway through a 40 MiB layer, served through
 #      slow_proxy.py: the next pull completes and says how much it kept, the
 #      bytes the proxy delivered over both runs are at most the blobs plus
-#      1 MiB, and tmp/ocitree-downloads is empty afterwards
+#      1 MiB, and tmp/ocitree-downloads is empty afterwards; on a terminal
+#      (script(1)) the progress line shows bytes of the total, rate and ETA,
+#      and the peak RSS of that pull stays below the 40 MiB layer's size
 #   5. hostile answers through pull (hostile_registry.py, bad layer only):
 #      wrong digest, wrong size, truncated, endless body, stalled transfer,
 #      oversized manifest, redirect loop, 401 forever: exit 1 with the
 #      reason, bounded time and memory, no ref moved, fsck passes
+#   6. an image of 4 slow layers (hostile_registry.py --mode slow): the server
+#      sends 2 to 4 layer bodies at once (parallel, within max_connections)
 # (Token auth through pull: test_registry_auth.sh.)
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/pull_lib.sh"
@@ -42,8 +51,11 @@ EOF
 
 push "oci:$L:multi" test/multi:v1
 push "oci:$L:multiarch" test/multiarch:v1 --all
+push "oci:$L:multi" test/docker:v1 --format v2s2
+push "oci:$L:multiarch" test/dlist:v1 --all --format v2s2
 push "oci:$L2:multi-plus" test/multi-plus:v1
 push "oci:$L2:big" test/big:v1
+push "oci:$IMG/zstd-layout:multi-zstd" test/multi-zstd:v1
 D_MULTI=$(skopeo inspect --tls-verify=false "docker://$REG_HOST/test/multi:v1" | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["Digest"])')
 oracle_unpack "$L:multi" "$WORK/umoci-multi"
 
@@ -83,6 +95,18 @@ for mode in bare archive; do
   done
 done
 
+log "pull a Docker v2 schema 2 image"
+R=$WORK/r1-v2s2
+oci --repo "$R" init --mode bare > /dev/null
+rc=$(pull_image "$R" "$WORK/p1d" --tls-verify=false -b img "docker://$REG_HOST/test/docker:v1")
+expect_eq "v2s2: exit 0" 0 "$rc"
+[ "$rc" = 0 ] || show_output "$WORK/p1d.err"
+check "v2s2: the registry served a Docker v2 schema 2 manifest" test "$(skopeo inspect --raw --tls-verify=false "docker://$REG_HOST/test/docker:v1" |
+  "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["mediaType"])')" = application/vnd.docker.distribution.manifest.v2+json
+check "v2s2: ocitree checkout" oci --repo "$R" checkout img "$WORK/co1-v2s2"
+check "v2s2: checkout == umoci unpack" "${TREECMP[@]}" "$WORK/umoci-multi/rootfs" "$WORK/co1-v2s2"
+check "v2s2: ostree fsck" ostree fsck -q --repo="$R"
+
 # ---------------------------------------------------------------- 2. platforms
 log "multi-platform index"
 R=$WORK/r2
@@ -95,6 +119,13 @@ for arch in amd64 arm64; do
     "$PYTHON" -c 'import json,sys; print([m["digest"] for m in json.load(sys.stdin)["manifests"] if m["platform"]["architecture"] == sys.argv[1]][0])' "$arch")
   check "--platform linux/$arch: pulled the manifest skopeo picks ($want)" grep -q "$want" "$WORK/p2-$arch"
   expect_eq "--platform linux/$arch: /arch in the image" "$arch" "$(oci --repo "$R" cat "img-$arch" /arch 2>&1 | tr -d '[:space:]')"
+done
+for arch in amd64 arm64; do
+  rc=$(pull_image "$R" "$WORK/p2d-$arch" --tls-verify=false --platform "linux/$arch" -b "dimg-$arch" "docker://$REG_HOST/test/dlist:v1")
+  expect_eq "Docker manifest list, --platform linux/$arch: exit 0" 0 "$rc"
+  [ "$rc" = 0 ] || show_output "$WORK/p2d-$arch.err"
+  expect_eq "Docker manifest list, --platform linux/$arch: /arch in the image" "$arch" \
+    "$(oci --repo "$R" cat "dimg-$arch" /arch 2>&1 | tr -d '[:space:]')"
 done
 rc=$(pull_image "$R" "$WORK/p2-none" --tls-verify=false --platform linux/s390x -b img-s390x "docker://$REG_HOST/test/multiarch:v1")
 expect_eq "--platform linux/s390x (not in the index): exit 1" 1 "$rc"
@@ -119,6 +150,13 @@ for d in $("${OCI_TOOL[@]}" info "$L" multi | "$PYTHON" -c 'import json,sys; [pr
 done
 check "second image: the new layer was fetched" test "$(grep -c '"GET /v2/test/multi-plus/blobs/' "$WORK/log3")" -ge 1
 check "second image: checkout has the new file" test "$(oci --repo "$R" cat plus /etc/plus 2>&1)" = "one more layer"
+mark=$(wc -l < "$REG_LOG")
+rc=$(pull_image "$R" "$WORK/p3c" --tls-verify=false -b zstd "docker://$REG_HOST/test/multi-zstd:v1")
+expect_eq "zstd copy of the base: exit 0" 0 "$rc"
+[ "$rc" = 0 ] || show_output "$WORK/p3c.err"
+check "zstd copy of the base: its 3 layers were already stored (by diff_id)" grep -q "3 layers (3 already stored)" "$WORK/p3c"
+tail -n +"$((mark + 1))" "$REG_LOG" > "$WORK/log3c"
+expect_eq "zstd copy of the base: one blob GET, the config's" 1 "$(grep -c '"GET /v2/test/multi-zstd/blobs/' "$WORK/log3c")"
 
 # ---------------------------------------------------------------- 4. resume
 log "kill -9 halfway through a 40 MiB layer, then pull again"
@@ -167,6 +205,20 @@ check "resumed: the image has the 40 MiB file" bash -c "'$OCITREE' --repo '$R' c
 expect_eq "resumed: tmp/ocitree-downloads is empty" "" "$(ls -A "$R/tmp/ocitree-downloads" 2>&1)"
 check "resumed: ostree fsck" ostree fsck -q --repo="$R"
 
+log "progress on a terminal (script(1)), the 40 MiB layer at 8 MiB/s"
+R=$WORK/r4p
+oci --repo "$R" init --mode bare > /dev/null
+rc=0
+timeout 120 script -qfec "/usr/bin/time -f %M -o '$WORK/p4p.rss' '$OCITREE' --repo '$R' pull --tls-verify=false -b big '$BIGREF'" \
+  /dev/null > "$WORK/p4p.tty" 2>&1 < /dev/null || rc=$?
+expect_eq "pull on a terminal: exit 0" 0 "$rc"
+rss=$(tail -n 1 "$WORK/p4p.rss" 2>/dev/null || echo 0)
+check "the 40 MiB layer streamed: peak RSS ${rss} KiB < the layer's $((big_size >> 10)) KiB" test "$rss" -gt 0 -a "$rss" -lt $((big_size >> 10))
+tr '\r' '\n' < "$WORK/p4p.tty" | sed 's/\x1b\[K//g' > "$WORK/p4p.lines"
+line=$(grep -E 'done: [0-9.]+ ([kMGT]B|bytes) of [0-9.]+ ([kMGT]B|bytes), [0-9.]+ ([kMGT]B|bytes)/s, ([0-9]+m)?[0-9]+s left' "$WORK/p4p.lines" | tail -n 1)
+check "progress: bytes of the total, the rate and the time left (${line:-no such line})" test -n "$line"
+[ -n "$line" ] || show_output "$WORK/p4p.lines"
+
 # ---------------------------------------------------------------- 5. hostile
 log "hostile registry answers, through pull"
 R=$WORK/r5
@@ -209,5 +261,18 @@ start_hostile hp-ok --tar-layer --layer-size $((1 << 20))
 rc=$(pull_image "$R" "$WORK/hp-ok.out" --tls-verify=false -b ok "docker://127.0.0.1:$HOST_PORT/test/img:v1")
 expect_eq "well-behaved hostile server: the pull works" 0 "$rc"
 [ "$rc" = 0 ] || show_output "$WORK/hp-ok.out.err"
+
+# ---------------------------------------------------------------- 6. parallel
+log "layers download in parallel, within a bound"
+start_hostile hp-par --mode slow --only-layer --tar-layer --layers 4
+R=$WORK/r6
+oci --repo "$R" init --mode bare > /dev/null
+rc=$(pull_image "$R" "$WORK/p6" --tls-verify=false -b par "docker://127.0.0.1:$HOST_PORT/test/img:v1")
+expect_eq "4 slow layers: exit 0" 0 "$rc"
+[ "$rc" = 0 ] || show_output "$WORK/p6.err"
+expect_eq "4 slow layers: each layer body sent once" 4 "$(grep -c '"method": "SERVE"' "$HOST_LOG" || true)"
+most=$("$PYTHON" -c 'import json,sys; print(max([json.loads(l).get("active", 0) for l in open(sys.argv[1])] + [0]))' "$HOST_LOG")
+check "4 slow layers: $most bodies at once (2 to 4: in parallel, within the 4 connections)" test "$most" -ge 2 -a "$most" -le 4
+check "4 slow layers: ostree fsck" ostree fsck -q --repo="$R"
 
 finish
