@@ -1,5 +1,6 @@
 #include "repo/transaction.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -9,6 +10,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 
 #include "base/fs_util.h"
 #include "compress/deflate.h"
@@ -22,11 +24,14 @@ constexpr size_t kCopyBuffer = 256 * 1024;
 // written (WriteSmallContent).
 constexpr size_t kSmallFile = 256 * 1024;
 
-// "<hex>.<ext>": the staged name of an object, flat inside the staging dir.
+// "XX/<62 hex>.<ext>": the staged name of an object, below the staging dir
+// as below objects/ (libostree's layout). Temporary files ("tmp-N") stay at
+// the top of the staging dir, so publishing never sees them.
 std::string StagedName(const Checksum& c, ObjectType type, RepoMode mode) {
-  std::string loose = LooseObjectPath(c, type, mode);  // objects/XX/rest.ext
-  return c.Hex() + loose.substr(loose.rfind('.'));
+  return LooseObjectPath(c, type, mode).substr(8);  // objects/XX/rest.ext
 }
+
+unsigned BloomTag(ObjectType type) { return static_cast<unsigned>(type); }
 
 // The process umask, read once (from /proc: umask(2) cannot read it without
 // changing it for every thread); 0777 when unknown, so that every mode is set
@@ -80,24 +85,48 @@ Status Transaction::OpenStagingDir() {
 
 Transaction::~Transaction() = default;  // staging_ removes the directory
 
+Result<bool> Transaction::IsStaged(const std::string& staged_name, const Checksum& c, ObjectType type) const {
+  if (!staged_.MayContain(c, BloomTag(type))) return false;  // no syscall for most new objects
+  struct stat st;
+  if (fstatat(staging_.fd(), staged_name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) return true;
+  if (errno == ENOENT) return false;  // a false positive of the filter
+  return Status::FromErrno("stat staged object " + staged_name, errno);
+}
+
 Result<bool> Transaction::AlreadyHave(const std::string& staged_name, const Checksum& c, ObjectType type) {
-  {
-    std::lock_guard<std::mutex> guard(mu_);
-    if (staged_.count(staged_name)) return true;
-  }
+  OCITREE_ASSIGN_OR_RETURN(bool staged, IsStaged(staged_name, c, type));
+  if (staged) return true;
   return store_.HasObject(c, type);
 }
 
-Status Transaction::StageFinal(const std::string& tmp_name, const std::string& staged_name) {
-  std::lock_guard<std::mutex> guard(mu_);
-  if (staged_.count(staged_name)) {
-    unlinkat(staging_.fd(), tmp_name.c_str(), 0);  // another thread staged it first
-    return {};
-  }
-  if (renameat(staging_.fd(), tmp_name.c_str(), staging_.fd(), staged_name.c_str()) != 0)
-    return Status::FromErrno("stage object " + staged_name, errno);
-  staged_.insert(staged_name);
+Status Transaction::PrepareStaged(const Checksum& c, ObjectType type) {
+  // Into the filter before the name exists: a thread that finds the file
+  // (or its EEXIST) and hands the checksum on must never meet a "definitely
+  // not staged" for it.
+  staged_.Insert(c, BloomTag(type));
+  const unsigned xx = c.bytes[0];
+  std::atomic<uint64_t>& word = subdirs_[xx >> 6];
+  const uint64_t bit = uint64_t{1} << (xx & 63);
+  if (word.load(std::memory_order_acquire) & bit) return {};
+  static constexpr char kDigits[] = "0123456789abcdef";
+  const char name[3] = {kDigits[xx >> 4], kDigits[xx & 15], '\0'};
+  // Made on first use: a small transaction does not pay for 256 of them.
+  if (mkdirat(staging_.fd(), name, 0775) != 0 && errno != EEXIST)
+    return Status::FromErrno(std::string("create staging subdirectory ") + name, errno);
+  word.fetch_or(bit, std::memory_order_release);
   return {};
+}
+
+Result<bool> Transaction::StageFinal(const std::string& tmp_name, const std::string& staged_name, const Checksum& c,
+                                     ObjectType type) {
+  Status st = PrepareStaged(c, type);
+  if (st.ok() && renameat2(staging_.fd(), tmp_name.c_str(), staging_.fd(), staged_name.c_str(), RENAME_NOREPLACE) == 0)
+    return true;
+  const int err = st.ok() ? errno : 0;
+  unlinkat(staging_.fd(), tmp_name.c_str(), 0);
+  if (!st.ok()) return st;
+  if (err == EEXIST) return false;  // another thread staged it first
+  return Status::FromErrno("stage object " + staged_name, err);
 }
 
 Result<Checksum> Transaction::WriteMetadata(ObjectType type, ByteView bytes) {
@@ -120,7 +149,7 @@ Result<Checksum> Transaction::WriteMetadata(ObjectType type, ByteView bytes) {
   OCITREE_RETURN_IF_ERROR(WriteAll(fd.get(), bytes, staged));
   if (fchmod(fd.get(), 0644) != 0) return Status::FromErrno("chmod staged object", errno);
   fd.Reset();
-  OCITREE_RETURN_IF_ERROR(StageFinal(tmp, staged));
+  OCITREE_RETURN_IF_ERROR(StageFinal(tmp, staged, c, type).status());
   return c;
 }
 
@@ -134,7 +163,7 @@ Status Transaction::WriteDetachedMetadata(const Checksum& commit, ByteView bytes
   OCITREE_RETURN_IF_ERROR(WriteAll(fd.get(), bytes, staged));
   if (fchmod(fd.get(), 0644) != 0) return Status::FromErrno("chmod staged detached metadata", errno);
   fd.Reset();
-  return StageFinal(tmp, staged);
+  return StageFinal(tmp, staged, commit, ObjectType::kCommitMeta).status();
 }
 
 Status Transaction::WriteSymlinkObject(const FileMeta& meta, const std::string& tmp) {
@@ -242,8 +271,9 @@ Status Transaction::WriteContentFile(const FileMeta& meta, ByteReader& payload, 
 
 // A small regular file is read whole into memory and hashed first: a
 // duplicate then costs no file at all, and a new object is created under
-// its staged name directly (the name is reserved in staged_ first, so two
-// threads never write one object), in one write(2) with its header.
+// its staged name directly, in one write(2) with its header. O_EXCL makes
+// the name the reservation: two threads never write one object, the one
+// that gets EEXIST reports it as existing.
 Result<Transaction::ContentWrite> Transaction::WriteSmallContent(const FileMeta& meta, ByteReader& payload,
                                                                  uint64_t size) {
   const RepoMode mode = store_.mode();
@@ -266,35 +296,35 @@ Result<Transaction::ContentWrite> Transaction::WriteSmallContent(const FileMeta&
   out.checksum = hasher.Finish();
   std::string staged = StagedName(out.checksum, ObjectType::kFile, mode);
   OCITREE_ASSIGN_OR_RETURN(bool have, AlreadyHave(staged, out.checksum, ObjectType::kFile));
-  if (!have) {
-    std::lock_guard<std::mutex> guard(mu_);
-    have = !staged_.insert(staged).second;  // reserved: ours to write
-  }
   if (have) {
     out.existed = true;
     return out;
   }
+  OCITREE_RETURN_IF_ERROR(PrepareStaged(out.checksum, ObjectType::kFile));
   const bool perms_set = CreateWithFinalPerms(ObjectPerms(meta, mode));
   UniqueFd fd(openat(staging_.fd(), staged.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
                      perms_set ? ObjectPerms(meta, mode) : 0600));
-  Status st;
   if (!fd.valid()) {
-    st = Status::FromErrno("create staged content object", errno);
-  } else {
-    if (mode == RepoMode::kArchive) {
-      Bytes header = LengthPrefixed(SerializeArchiveHeader(meta, size));
-      DeflateWriter deflate(fd.get(), 1, &ThreadScratch().deflate, header);
-      st = deflate.Write(data);
-      if (st.ok()) st = deflate.Finish();
-    } else {
-      st = WriteAll(fd.get(), data, "content object");
+    if (errno == EEXIST) {  // another thread staged it, or is writing it now
+      out.existed = true;
+      return out;
     }
-    if (st.ok()) st = FinishContentFile(fd.get(), meta, perms_set);
+    return Status::FromErrno("create staged content object " + staged, errno);
   }
+  Status st;
+  if (mode == RepoMode::kArchive) {
+    Bytes header = LengthPrefixed(SerializeArchiveHeader(meta, size));
+    DeflateWriter deflate(fd.get(), 1, &ThreadScratch().deflate, header);
+    st = deflate.Write(data);
+    if (st.ok()) st = deflate.Finish();
+  } else {
+    st = WriteAll(fd.get(), data, "content object");
+  }
+  if (st.ok()) st = FinishContentFile(fd.get(), meta, perms_set);
   if (!st.ok()) {
-    if (fd.valid()) unlinkat(staging_.fd(), staged.c_str(), 0);
-    std::lock_guard<std::mutex> guard(mu_);
-    staged_.erase(staged);
+    // Never published half written. (A thread that met our EEXIST took it
+    // for stored; the error fails the transaction, so nothing relies on it.)
+    unlinkat(staging_.fd(), staged.c_str(), 0);
     return st;
   }
   return out;
@@ -346,18 +376,21 @@ Result<Transaction::ContentWrite> Transaction::WriteContentObject(const FileMeta
     out.existed = true;
     return out;
   }
-  OCITREE_RETURN_IF_ERROR(StageFinal(tmp, staged));
+  OCITREE_ASSIGN_OR_RETURN(bool ours, StageFinal(tmp, staged, out.checksum, ObjectType::kFile));
+  out.existed = !ours;
   return out;
 }
 
 Result<std::optional<Bytes>> Transaction::ReadStaged(ObjectType type, const Checksum& checksum) const {
+  if (!staged_.MayContain(checksum, BloomTag(type))) return std::optional<Bytes>();
   std::string name = StagedName(checksum, type, store_.mode());
-  {
-    std::lock_guard<std::mutex> guard(mu_);
-    if (!staged_.count(name)) return std::optional<Bytes>();
+  // Metadata is staged by rename, so a name that exists is complete.
+  Result<std::string> text = ReadFileAt(staging_.fd(), name);
+  if (!text.ok()) {
+    if (text.status().code() == ErrorCode::kNotFound) return std::optional<Bytes>();  // a false positive
+    return text.status();
   }
-  OCITREE_ASSIGN_OR_RETURN(std::string text, ReadFileAt(staging_.fd(), name));
-  return std::optional<Bytes>(Bytes(text.begin(), text.end()));
+  return std::optional<Bytes>(Bytes(text->begin(), text->end()));
 }
 
 Result<DirTree> Transaction::ReadDirTree(const Checksum& checksum) const {
@@ -377,20 +410,54 @@ void Transaction::SetRef(std::string ref, const Checksum& commit) {
   refs_.emplace_back(std::move(ref), commit);
 }
 
+// Walks the XX/ subdirectories this transaction made and renames every
+// entry into objects/XX/ (libostree's rename_pending_loose_objects): the
+// directory listing is the list of objects, nothing is held in memory.
 Status Transaction::PublishObjects() {
-  int repo = store_.dirfd();
-  std::set<std::string> made_dirs;
-  return staged_.ForEach([&](const std::string& staged) -> Status {
-    std::string subdir = "objects/" + staged.substr(0, 2);
-    if (made_dirs.insert(subdir).second && mkdirat(repo, subdir.c_str(), 0775) != 0 && errno != EEXIST)
-      return Status::FromErrno("create " + subdir, errno);
-    std::string dest = subdir + "/" + staged.substr(2);
-    if (renameat2(staging_.fd(), staged.c_str(), repo, dest.c_str(), RENAME_NOREPLACE) != 0) {
-      if (errno != EEXIST) return Status::FromErrno("move object into " + dest, errno);
-      unlinkat(staging_.fd(), staged.c_str(), 0);  // someone else stored it meanwhile
+  UniqueFd objects(openat(store_.dirfd(), "objects", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!objects.valid()) return Status::FromErrno("open " + store_.path() + "/objects", errno);
+  static constexpr char kDigits[] = "0123456789abcdef";
+  for (unsigned xx = 0; xx < 256; xx++) {
+    if ((subdirs_[xx >> 6].load(std::memory_order_acquire) >> (xx & 63) & 1) == 0) continue;
+    const char name[3] = {kDigits[xx >> 4], kDigits[xx & 15], '\0'};
+    OCITREE_RETURN_IF_ERROR(PublishSubdir(objects.get(), name));
+  }
+  return {};
+}
+
+Status Transaction::PublishSubdir(int objects_fd, const char* xx) {
+  const std::string where = std::string("objects/") + xx;
+  UniqueFd src(openat(staging_.fd(), xx, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!src.valid()) return Status::FromErrno("open staging subdirectory " + std::string(xx), errno);
+  if (mkdirat(objects_fd, xx, 0775) != 0 && errno != EEXIST) return Status::FromErrno("create " + where, errno);
+  UniqueFd dst(openat(objects_fd, xx, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dst.valid()) return Status::FromErrno("open " + where, errno);
+  // readdir on its own descriptor (closedir closes it); renaming the
+  // entries already returned away from the directory is safe meanwhile.
+  int dup = fcntl(src.get(), F_DUPFD_CLOEXEC, 0);
+  if (dup < 0) return Status::FromErrno("dup staging subdirectory", errno);
+  std::unique_ptr<DIR, int (*)(DIR*)> dir(fdopendir(dup), closedir);
+  if (!dir) {
+    int err = errno;
+    close(dup);
+    return Status::FromErrno("read staging subdirectory " + std::string(xx), err);
+  }
+  for (;;) {
+    errno = 0;
+    struct dirent* e = readdir(dir.get());
+    if (e == nullptr) {
+      if (errno != 0) return Status::FromErrno("read staging subdirectory " + std::string(xx), errno);
+      break;
     }
-    return {};
-  });
+    const char* name = e->d_name;
+    if (name[0] == '.') continue;  // "." and ".."; no object name starts with a dot
+    if (renameat2(src.get(), name, dst.get(), name, RENAME_NOREPLACE) != 0) {
+      if (errno != EEXIST) return Status::FromErrno("move object into " + where + "/" + name, errno);
+      unlinkat(src.get(), name, 0);  // someone else stored it meanwhile
+    }
+  }
+  unlinkat(staging_.fd(), xx, AT_REMOVEDIR);  // empty now; the staging dir's removal would do it otherwise
+  return {};
 }
 
 Status Transaction::Commit() {

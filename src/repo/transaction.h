@@ -5,23 +5,32 @@
 // objects are in place. A transaction that is not committed leaves nothing
 // behind but its staging directory, which the next transaction removes.
 //
-// WriteMetadata and WriteContent may be called from several threads at once.
+// Objects are staged as libostree stages them, `XX/<62 hex>.<ext>` in the
+// staging directory, and the transaction keeps no list of them: the
+// staging directory is the list. Publishing walks its XX/ subdirectories;
+// a fixed-size Bloom filter (object_bloom.h) answers "definitely not
+// staged" without a syscall, and a "maybe" is checked on disk. Memory does
+// not grow with the number of objects.
+//
+// WriteMetadata and WriteContent may be called from several threads at once
+// (not while Commit runs). Two threads writing one object store it once: a
+// new object is created with O_EXCL under its staged name, or renamed there
+// with RENAME_NOREPLACE; whoever loses reports it as existing.
 #ifndef OCITREE_REPO_TRANSACTION_H_
 #define OCITREE_REPO_TRANSACTION_H_
 
 #include <atomic>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "repo/free_space.h"
+#include "repo/object_bloom.h"
 #include "repo/object_store.h"
 #include "repo/repo_lock.h"
 #include "repo/staging_dir.h"
-#include "repo/staged_set.h"
 
 namespace ocitree {
 
@@ -67,8 +76,16 @@ class Transaction : public TreeSource {
         lock_(std::move(lock)),
         free_space_(store.free_space(), store.dirfd(), store.statfs_function()) {}
   Status OpenStagingDir();
+  // Whether the staging directory has `staged_name` (the object c/type).
+  Result<bool> IsStaged(const std::string& staged_name, const Checksum& c, ObjectType type) const;
   Result<bool> AlreadyHave(const std::string& staged_name, const Checksum& c, ObjectType type);
-  Status StageFinal(const std::string& tmp_name, const std::string& staged_name);
+  // Records c/type in the filter and makes sure its XX/ subdirectory exists:
+  // called before the object's staged name is created.
+  Status PrepareStaged(const Checksum& c, ObjectType type);
+  // Renames `tmp_name` to `staged_name` unless that exists already (then
+  // removes tmp_name). True when ours was staged.
+  Result<bool> StageFinal(const std::string& tmp_name, const std::string& staged_name, const Checksum& c,
+                          ObjectType type);
   Status WriteContentFile(const FileMeta& meta, ByteReader& payload, uint64_t size,
                           const std::string& tmp_name, Checksum* checksum);
   Result<ContentWrite> WriteContentObject(const FileMeta& meta, ByteReader& payload, uint64_t size);
@@ -78,6 +95,7 @@ class Transaction : public TreeSource {
   Status FinishContentFile(int fd, const FileMeta& meta, bool perms_set);
   Status WriteSymlinkObject(const FileMeta& meta, const std::string& tmp_name);
   Status PublishObjects();
+  Status PublishSubdir(int objects_fd, const char* xx);
   // The bytes of a metadata object staged here, or nullopt.
   Result<std::optional<Bytes>> ReadStaged(ObjectType type, const Checksum& checksum) const;
 
@@ -87,8 +105,11 @@ class Transaction : public TreeSource {
   FreeSpaceReserve free_space_;
   StagingDir staging_;
   std::atomic<uint64_t> counter_{0};
-  mutable std::mutex mu_;
-  StagedSet staged_;  // staged object names ("<hex>.<ext>")
+  // What may be in the staging directory (object_bloom.h: 2 MiB, lock-free).
+  ObjectBloom staged_;
+  // Which XX/ subdirectories of the staging directory were made (bit XX).
+  std::atomic<uint64_t> subdirs_[4] = {};
+  mutable std::mutex mu_;  // guards what follows
   std::vector<Checksum> commits_;
   std::vector<std::pair<std::string, Checksum>> refs_;
   bool committed_ = false;
