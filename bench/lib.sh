@@ -82,9 +82,36 @@ EOF
 # warm FILE...: read inputs once so every tool starts from the page cache
 warm() { cat "$@" >/dev/null; }
 
-# fresh DIR...: remove scratch directories (and flush, so the writeback of one
-# run does not land in the next one's time)
-fresh() { rm -rf "$@"; sync; }
+# fresh DIR...: move scratch directories (or files) out of the way, into
+# $TRASH; settle deletes them between groups. Deleting here would charge the
+# next timed command for it: ext4 without a journal (the root filesystem of
+# the VM these figures come from) passes over inodes freed in the last 60 s
+# (360 s while their inode table block is dirty) when it allocates new ones,
+# looking each one up (recently_deleted() in fs/ext4/ialloc.c); in a perf
+# profile of a slow 100k-file pull that and its buffer lookups took a third
+# of the samples. The sync flushes the setup's writeback, so that it does not
+# land in the next run's time.
+TRASH=$WORK/.trash
+fresh() {
+  local d
+  mkdir -p "$TRASH"
+  for d in "$@"; do
+    if [ -e "$d" ] || [ -L "$d" ]; then mv "$d" "$TRASH/$(date +%s%N)-$RANDOM"; fi
+  done
+  sync
+}
+
+# settle: delete what fresh set aside, then wait until ext4 no longer treats
+# the freed inodes as recent (BENCH_SETTLE seconds, 65 by default; 0 skips
+# the wait, e.g. on tmpfs).
+settle() {
+  if [ -d "$TRASH" ] && [ -n "$(ls -A "$TRASH")" ]; then
+    log "settle: deleting old scratch data, then waiting ${BENCH_SETTLE:-65} s (see fresh)"
+    rm -rf "$TRASH"
+    sync
+    sleep "${BENCH_SETTLE:-65}"
+  fi
+}
 
 # --------------------------------------------------------------- measuring --
 RESULTS=${RESULTS:-$WORK/results.tsv}
@@ -115,6 +142,7 @@ time_one() {
 run_group() {
   local runs=$1 r n
   shift
+  settle
   local names=("$@") rev=()
   for ((n = ${#names[@]} - 1; n >= 0; n--)); do rev+=("${names[n]}"); done
   for ((r = 1; r <= runs; r++)); do

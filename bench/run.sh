@@ -401,6 +401,7 @@ out=$BENCH_DIR/results-$stamp.md
   echo "Raw runs (name, round, seconds, peak RSS KiB, exit status): $RESULTS; each run's output: $LOGDIR/NAME.ROUND.log"
 } >"$out"
 cp "$RESULTS" "$BENCH_DIR/results-$stamp.tsv"
+rm -rf "$TRASH"
 echo
 cat "$out"
 log "saved $out (total $(($(date +%s) - t_start)) s)"
