@@ -7,6 +7,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -32,6 +33,12 @@ std::string StagedName(const Checksum& c, ObjectType type, RepoMode mode) {
 }
 
 unsigned BloomTag(ObjectType type) { return static_cast<unsigned>(type); }
+
+// "00".."ff": the staging subdirectory of objects whose checksum starts with byte `xx`.
+std::array<char, 3> StagingSubdirName(unsigned xx) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  return {kDigits[xx >> 4], kDigits[xx & 15], '\0'};
+}
 
 // The process umask, read once (from /proc: umask(2) cannot read it without
 // changing it for every thread); 0777 when unknown, so that every mode is set
@@ -108,11 +115,10 @@ Status Transaction::PrepareStaged(const Checksum& c, ObjectType type) {
   std::atomic<uint64_t>& word = subdirs_[xx >> 6];
   const uint64_t bit = uint64_t{1} << (xx & 63);
   if (word.load(std::memory_order_acquire) & bit) return {};
-  static constexpr char kDigits[] = "0123456789abcdef";
-  const char name[3] = {kDigits[xx >> 4], kDigits[xx & 15], '\0'};
+  const std::array<char, 3> name = StagingSubdirName(xx);
   // Made on first use: a small transaction does not pay for 256 of them.
-  if (mkdirat(staging_.fd(), name, 0775) != 0 && errno != EEXIST)
-    return Status::FromErrno(std::string("create staging subdirectory ") + name, errno);
+  if (mkdirat(staging_.fd(), name.data(), 0775) != 0 && errno != EEXIST)
+    return Status::FromErrno(std::string("create staging subdirectory ") + name.data(), errno);
   word.fetch_or(bit, std::memory_order_release);
   return {};
 }
@@ -416,11 +422,9 @@ void Transaction::SetRef(std::string ref, const Checksum& commit) {
 Status Transaction::PublishObjects() {
   UniqueFd objects(openat(store_.dirfd(), "objects", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!objects.valid()) return Status::FromErrno("open " + store_.path() + "/objects", errno);
-  static constexpr char kDigits[] = "0123456789abcdef";
   for (unsigned xx = 0; xx < 256; xx++) {
     if ((subdirs_[xx >> 6].load(std::memory_order_acquire) >> (xx & 63) & 1) == 0) continue;
-    const char name[3] = {kDigits[xx >> 4], kDigits[xx & 15], '\0'};
-    OCITREE_RETURN_IF_ERROR(PublishSubdir(objects.get(), name));
+    OCITREE_RETURN_IF_ERROR(PublishSubdir(objects.get(), StagingSubdirName(xx).data()));
   }
   return {};
 }
