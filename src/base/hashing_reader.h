@@ -17,8 +17,6 @@ class HashingReader : public ByteReader {
     bytes_ += n;
     return n;
   }
-  // Reads and hashes whatever is left of the stream.
-  Status Drain();
   uint64_t bytes() const { return bytes_; }
   Checksum Finish() { return sha_.Finish(); }
 

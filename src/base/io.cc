@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 namespace ocitree {
 
@@ -16,6 +17,14 @@ Result<size_t> ReadFull(ByteReader& in, std::span<uint8_t> buf) {
     total += n;
   }
   return total;
+}
+
+Status ReadToEnd(ByteReader& in) {
+  std::vector<uint8_t> buf(64 * 1024);
+  for (;;) {
+    OCITREE_ASSIGN_OR_RETURN(size_t n, in.Read(buf));
+    if (n == 0) return {};
+  }
 }
 
 Result<size_t> FdReader::Read(std::span<uint8_t> buf) {

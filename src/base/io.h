@@ -57,6 +57,9 @@ class FdSink : public ByteSink {
 // Reads until `buf` is full or the stream ends; returns the bytes read.
 Result<size_t> ReadFull(ByteReader& in, std::span<uint8_t> buf);
 
+// Reads and drops whatever is left of the stream.
+Status ReadToEnd(ByteReader& in);
+
 // Reads from a file descriptor it does not own, retrying on EINTR.
 class FdReader : public ByteReader {
  public:

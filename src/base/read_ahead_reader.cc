@@ -6,7 +6,12 @@
 namespace ocitree {
 
 ReadAheadReader::ReadAheadReader(std::unique_ptr<ByteReader> source, size_t chunk_size, size_t chunks)
-    : source_(std::move(source)), chunk_size_(std::max<size_t>(chunk_size, 1)), max_chunks_(std::max<size_t>(chunks, 1)) {
+    : owned_(std::move(source)), source_(*owned_), chunk_size_(std::max<size_t>(chunk_size, 1)), max_chunks_(std::max<size_t>(chunks, 1)) {
+  thread_ = std::thread([this] { Fill(); });
+}
+
+ReadAheadReader::ReadAheadReader(ByteReader& source, size_t chunk_size, size_t chunks)
+    : source_(source), chunk_size_(std::max<size_t>(chunk_size, 1)), max_chunks_(std::max<size_t>(chunks, 1)) {
   thread_ = std::thread([this] { Fill(); });
 }
 
@@ -34,7 +39,7 @@ void ReadAheadReader::Fill() {
     Status error;
     bool end = false;
     while (have < chunk.size()) {
-      Result<size_t> n = source_->Read(std::span<uint8_t>(chunk.data() + have, chunk.size() - have));
+      Result<size_t> n = source_.Read(std::span<uint8_t>(chunk.data() + have, chunk.size() - have));
       if (!n.ok()) {
         error = n.status();
         break;

@@ -22,6 +22,11 @@ class ReadAheadReader : public ByteReader {
   // At most `chunks` chunks of up to `chunk_size` bytes are held ahead.
   explicit ReadAheadReader(std::unique_ptr<ByteReader> source, size_t chunk_size = size_t{256} << 10,
                            size_t chunks = 4);
+  // Borrows `source`, which must outlive this reader. The reading thread
+  // leaves it alone once this reader has returned the end or an error, or
+  // has been destroyed: from then on the caller may use it (and whatever it
+  // reads from) again.
+  explicit ReadAheadReader(ByteReader& source, size_t chunk_size = size_t{256} << 10, size_t chunks = 4);
   // Stops the reading thread: it finishes the source read it is in (bounded
   // by the source's own timeouts) and reads no further.
   ~ReadAheadReader() override;
@@ -33,7 +38,8 @@ class ReadAheadReader : public ByteReader {
  private:
   void Fill();
 
-  std::unique_ptr<ByteReader> source_;
+  std::unique_ptr<ByteReader> owned_;
+  ByteReader& source_;
   const size_t chunk_size_;
   const size_t max_chunks_;
   std::mutex mu_;

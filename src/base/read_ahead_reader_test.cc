@@ -113,5 +113,40 @@ TEST(ReadAheadReaderTest, StopsAnEndlessSourceWhenDestroyed) {
   SUCCEED();
 }
 
+TEST(ReadAheadReaderTest, ABorrowedSourceIsLeftAloneOnceTheEndIsReturned) {
+  const Bytes data = Pattern((size_t{1} << 20) + 5);
+  std::atomic<size_t> reads{0};
+  PieceReader source(data, 30000, Status(), &reads);
+  Bytes got;
+  {
+    ReadAheadReader r(source, 16 << 10, 3);
+    ASSERT_TRUE(ReadAll(r, 7000, &got).ok());
+    EXPECT_TRUE(got == data);
+    const size_t after_end = reads.load();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_EQ(reads.load(), after_end) << "no source read after the end was handed out";
+  }
+  // The caller owns the source again (the layer import reads past the
+  // compressed stream's end this way).
+  uint8_t b;
+  auto more = source.Read(std::span<uint8_t>(&b, 1));
+  ASSERT_TRUE(more.ok());
+  EXPECT_EQ(*more, 0u);
+}
+
+TEST(ReadAheadReaderTest, ABorrowedSourceIsLeftAloneOnceDestroyed) {
+  std::atomic<size_t> reads{0};
+  PieceReader source(Pattern(1 << 20), 1, Status(), &reads);
+  {
+    ReadAheadReader r(source, 4096, 2);
+    uint8_t b;
+    ASSERT_TRUE(r.Read(std::span<uint8_t>(&b, 1)).ok());
+  }
+  const size_t after = reads.load();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(reads.load(), after);
+  EXPECT_LT(after, size_t{1} << 20) << "it stopped reading ahead";
+}
+
 }  // namespace
 }  // namespace ocitree

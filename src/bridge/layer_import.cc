@@ -7,6 +7,7 @@
 #include "base/fs_util.h"
 #include "base/hashing_reader.h"
 #include "base/log.h"
+#include "base/read_ahead_reader.h"
 #include "compress/decompress.h"
 #include "oci/media_types.h"
 
@@ -58,7 +59,10 @@ Result<LayerRead> ReadBlob(Transaction& txn, oci::ImageSource& source, const oci
     tar_bytes = decompressor.get();
   }
   HashingReader diff_hash(*tar_bytes);
-  tar::TarReader reader(diff_hash);
+  // Reading, verifying and decompressing the blob run on a thread of their
+  // own, overlapped with parsing, hashing and writing the files on this one.
+  ReadAheadReader ahead(diff_hash);
+  tar::TarReader reader(ahead);
   // A recipe grows with the layer's entry count: it waits in a scratch file.
   std::optional<RecipeWriter> recipe;
   UniqueFd recipe_file;
@@ -70,8 +74,10 @@ Result<LayerRead> ReadBlob(Transaction& txn, oci::ImageSource& source, const oci
   LayerReader layer(txn, options.hooks ? *options.hooks : kNoHooks, recipe ? &*recipe : nullptr);
   OCITREE_RETURN_IF_ERROR(layer.ReadAll(reader));
   // The rest of the stream (record padding) counts for the diff_id, and
-  // reading to the end makes the blob reader check size and digest.
-  OCITREE_RETURN_IF_ERROR(diff_hash.Drain());
+  // reading to the end makes the blob reader check size and digest. Once
+  // `ahead` has returned the end, its thread no longer touches the readers
+  // behind it.
+  OCITREE_RETURN_IF_ERROR(ReadToEnd(ahead));
   Checksum actual_diff = diff_hash.Finish();
   if (actual_diff != diff_id.sha256())
     return Corrupt("uncompressed layer has digest sha256:" + actual_diff.Hex() + " but the config's diff_id is " +
