@@ -4,8 +4,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
 #include <optional>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -17,13 +23,37 @@ namespace ocitree {
 
 namespace {
 
+// A directory to check out. Its descriptor stays open while any of its
+// subdirectories is still being checked out; when the last one is done its
+// own owner, mode and times are set, after every entry, so they are final.
+struct DirTask {
+  std::shared_ptr<DirTask> parent;  // null for the top directory
+  int parent_fd = -1;               // the top directory's parent
+  std::string name;
+  std::string path;
+  Checksum tree;
+  Checksum meta;
+  UniqueFd fd;
+  bool created = false;
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  uint32_t mode = 0;
+  std::atomic<size_t> pending{1};  // itself, plus subdirectories not yet done
+};
+
+// One worker's share of a checkout: its own counts, dirmeta cache and copy
+// buffer, so workers share nothing but the store (read only) and the tree
+// walk's queue.
 class Checkout {
  public:
   Checkout(const ObjectStore& store, const CheckoutOptions& options)
       : store_(store), options_(options), user_mode_(options.user_mode || store.mode() == RepoMode::kBareUserOnly) {}
 
-  Status Dir(int parent_fd, const std::string& name, const Checksum& tree_c, const Checksum& meta_c,
-             const std::string& path);
+  // Opens (or creates) the task's directory and checks out its files;
+  // returns its subdirectories, to be checked out after that.
+  Result<std::vector<DirTree::Dir>> Enter(DirTask& task);
+  // Sets the metadata of a directory this checkout created, and closes it.
+  Status Finish(DirTask& task) const;
   // `fresh`: dirfd was created by this checkout and nothing else writes
   // there, so entries go straight to their names (no temporary + rename).
   Status File(int dirfd, const std::string& name, const Checksum& content, const std::string& path, bool fresh);
@@ -250,21 +280,27 @@ Result<UniqueFd> Checkout::OpenOrCreateDir(int parent_fd, const std::string& nam
   return fd;
 }
 
-Status Checkout::Dir(int parent_fd, const std::string& name, const Checksum& tree_c, const Checksum& meta_c,
-                     const std::string& path) {
-  OCITREE_ASSIGN_OR_RETURN(DirTree tree, store_.ReadDirTree(tree_c));
-  OCITREE_ASSIGN_OR_RETURN(const DirMeta* meta_p, ReadDirMeta(meta_c));
+Result<std::vector<DirTree::Dir>> Checkout::Enter(DirTask& task) {
+  OCITREE_ASSIGN_OR_RETURN(DirTree tree, store_.ReadDirTree(task.tree));
+  OCITREE_ASSIGN_OR_RETURN(const DirMeta* meta_p, ReadDirMeta(task.meta));
   const DirMeta& meta = *meta_p;
+  const std::string& path = task.path;
+  const int parent_fd = task.parent ? task.parent->fd.get() : task.parent_fd;
   bool created = false;
-  OCITREE_ASSIGN_OR_RETURN(UniqueFd fd, OpenOrCreateDir(parent_fd, name, path, &created));
+  OCITREE_ASSIGN_OR_RETURN(task.fd, OpenOrCreateDir(parent_fd, task.name, path, &created));
+  const int fd = task.fd.get();
   stats.directories++;
   if (options_.process_whiteouts && !created && tree.FindFile(kOpaqueMarker)) {
-    OCITREE_ASSIGN_OR_RETURN(std::vector<std::string> existing, ListDirectory(fd.get()));
-    for (const std::string& e : existing) OCITREE_RETURN_IF_ERROR(RemoveTreeAt(fd.get(), e));
+    OCITREE_ASSIGN_OR_RETURN(std::vector<std::string> existing, ListDirectory(fd));
+    for (const std::string& e : existing) OCITREE_RETURN_IF_ERROR(RemoveTreeAt(fd, e));
     // An opaque directory is the layer's own, as if new (ostree does the same).
     created = true;
   }
-  if (created && !user_mode_) OCITREE_RETURN_IF_ERROR(WriteXattrsFd(fd.get(), meta.xattrs).WithContext(path));
+  if (created && !user_mode_) OCITREE_RETURN_IF_ERROR(WriteXattrsFd(fd, meta.xattrs).WithContext(path));
+  task.created = created;
+  task.uid = meta.uid;
+  task.gid = meta.gid;
+  task.mode = meta.mode;
   const bool fresh = created && !options_.union_files;
   for (const DirTree::File& f : tree.files) {
     std::string child_path = path + "/" + f.name;
@@ -272,22 +308,114 @@ Status Checkout::Dir(int parent_fd, const std::string& name, const Checksum& tre
       std::string target = f.name.substr(kWhiteoutPrefix.size());
       if (target == ".wh..opq") continue;  // the opaque marker, handled above
       if (!IsValidFileName(target)) return Corrupt("whiteout names an invalid file: " + child_path);
-      OCITREE_RETURN_IF_ERROR(RemoveTreeAt(fd.get(), target));
+      OCITREE_RETURN_IF_ERROR(RemoveTreeAt(fd, target));
       continue;
     }
-    OCITREE_RETURN_IF_ERROR(File(fd.get(), f.name, f.content, child_path, fresh));
+    OCITREE_RETURN_IF_ERROR(File(fd, f.name, f.content, child_path, fresh));
   }
-  for (const DirTree::Dir& d : tree.dirs)
-    OCITREE_RETURN_IF_ERROR(Dir(fd.get(), d.name, d.tree, d.meta, path + "/" + d.name));
-  if (!created) return {};  // an existing directory keeps its metadata
-  uint32_t perms = meta.mode & 07777;
+  return std::move(tree.dirs);
+}
+
+Status Checkout::Finish(DirTask& task) const {
+  UniqueFd fd = std::move(task.fd);
+  if (!task.created) return {};  // an existing directory keeps its metadata
+  uint32_t perms = task.mode & 07777;
   if (store_.mode() == RepoMode::kBareUserOnly) perms &= 0775;
-  if (!user_mode_ && fchown(fd.get(), meta.uid, meta.gid) != 0) return Status::FromErrno("chown " + path, errno);
-  if (fchmod(fd.get(), perms) != 0) return Status::FromErrno("chmod " + path, errno);
+  if (!user_mode_ && fchown(fd.get(), task.uid, task.gid) != 0) return Status::FromErrno("chown " + task.path, errno);
+  if (fchmod(fd.get(), perms) != 0) return Status::FromErrno("chmod " + task.path, errno);
   struct timespec times[2] = {{0, 0}, {0, 0}};
   futimens(fd.get(), times);
   return {};
 }
+
+// Checks out a directory tree on up to 4 threads (the calling one included).
+// Directories are the unit of work: a directory's files are placed by the
+// worker that entered it, and its subdirectories are queued only after that,
+// so whiteouts and opaque markers act before anything below them; disjoint
+// subtrees go in any order. The queue is last in, first out, which keeps the
+// directories held open near the number of workers times the tree's depth.
+class TreeWalk {
+ public:
+  TreeWalk(const ObjectStore& store, const CheckoutOptions& options) : store_(store), options_(options) {}
+
+  Result<CheckoutStats> Run(std::shared_ptr<DirTask> top) {
+    stack_.push_back(std::move(top));
+    size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
+    std::vector<Checkout> workers;
+    workers.reserve(threads);
+    for (size_t i = 0; i < threads; i++) workers.emplace_back(store_, options_);
+    std::vector<std::thread> pool;
+    for (size_t i = 1; i < threads; i++) pool.emplace_back([this, &workers, i] { Work(workers[i]); });
+    Work(workers[0]);
+    for (std::thread& t : pool) t.join();
+    stack_.clear();
+    if (!error_.ok()) return error_;
+    CheckoutStats total;
+    for (const Checkout& w : workers) {
+      total.files_linked += w.stats.files_linked;
+      total.files_copied += w.stats.files_copied;
+      total.directories += w.stats.directories;
+    }
+    return total;
+  }
+
+ private:
+  void Work(Checkout& worker) {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [this] { return stop_ || !stack_.empty() || busy_ == 0; });
+      if (stop_ || stack_.empty()) {
+        cv_.notify_all();
+        return;
+      }
+      std::shared_ptr<DirTask> task = std::move(stack_.back());
+      stack_.pop_back();
+      busy_++;
+      lock.unlock();
+      Status s = Process(worker, task);
+      lock.lock();
+      busy_--;
+      if (!s.ok() && !stop_) {
+        error_ = s;
+        stop_ = true;
+      }
+      cv_.notify_all();
+    }
+  }
+
+  Status Process(Checkout& worker, const std::shared_ptr<DirTask>& task) {
+    OCITREE_ASSIGN_OR_RETURN(std::vector<DirTree::Dir> dirs, worker.Enter(*task));
+    if (!dirs.empty()) {
+      task->pending += dirs.size();
+      std::lock_guard guard(mu_);
+      // Reversed, so the first subdirectory comes off the stack first.
+      for (auto d = dirs.rbegin(); d != dirs.rend(); ++d) {
+        auto child = std::make_shared<DirTask>();
+        child->parent = task;
+        child->name = d->name;
+        child->path = task->path + "/" + d->name;
+        child->tree = d->tree;
+        child->meta = d->meta;
+        stack_.push_back(std::move(child));
+      }
+      cv_.notify_all();
+    }
+    // Drops this directory's own count; whoever drops a directory's last
+    // count finishes it, and then drops its parent's.
+    for (DirTask* t = task.get(); t != nullptr && --t->pending == 0; t = t->parent.get())
+      OCITREE_RETURN_IF_ERROR(worker.Finish(*t));
+    return {};
+  }
+
+  const ObjectStore& store_;
+  const CheckoutOptions& options_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::shared_ptr<DirTask>> stack_;
+  size_t busy_ = 0;  // workers processing a task (each may queue more)
+  bool stop_ = false;
+  Status error_;
+};
 
 std::pair<std::string, std::string> SplitDestination(const std::string& destination) {
   std::string d = destination;
@@ -309,12 +437,18 @@ Result<CheckoutStats> CheckoutCommit(const ObjectStore& store, const Checksum& c
     return InvalidArgument("checkout destination must name a directory entry: " + destination);
   UniqueFd parent_fd(open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!parent_fd.valid()) return Status::FromErrno("open " + parent, errno);
+  if (node.is_dir) {
+    auto top = std::make_shared<DirTask>();
+    top->parent_fd = parent_fd.get();
+    top->name = name;
+    top->path = destination;
+    top->tree = node.tree;
+    top->meta = node.meta;
+    return TreeWalk(store, options).Run(std::move(top));
+  }
   Checkout checkout(store, options);
-  if (node.is_dir)
-    OCITREE_RETURN_IF_ERROR(checkout.Dir(parent_fd.get(), name, node.tree, node.meta, destination));
-  else
-    OCITREE_RETURN_IF_ERROR(checkout.SingleFile(parent_fd.get(), name, node.content, destination,
-                                                SplitDestination(options.subpath).second));
+  OCITREE_RETURN_IF_ERROR(checkout.SingleFile(parent_fd.get(), name, node.content, destination,
+                                              SplitDestination(options.subpath).second));
   return checkout.stats;
 }
 
