@@ -10,6 +10,7 @@
 #include "bridge/carried_commit.h"
 #include "bridge/image_metadata.h"
 #include "bridge/layer_split.h"
+#include "bridge/push_progress_sink.h"
 #include "bridge/tree_tar.h"
 #include "compress/compressor.h"
 #include "gvariant/view.h"
@@ -69,24 +70,6 @@ Result<oci::Platform> ExportPlatform(const CommitObject& commit, const PushOptio
   return p;
 }
 
-// Passes bytes on and reports progress now and then.
-class ProgressSink : public ByteSink {
- public:
-  ProgressSink(ByteSink& out, const PushOptions& options, PushProgress& progress)
-      : out_(out), options_(options), progress_(progress) {}
-  Status Write(ByteView data) override {
-    OCITREE_RETURN_IF_ERROR(out_.Write(data));
-    progress_.layer_bytes += data.size();
-    if (options_.on_progress) options_.on_progress(progress_);
-    return {};
-  }
-
- private:
-  ByteSink& out_;
-  const PushOptions& options_;
-  PushProgress& progress_;
-};
-
 class Exporter {
  public:
   Exporter(const ObjectStore& store, const CommitObject& commit, const PushOptions& options)
@@ -95,7 +78,7 @@ class Exporter {
   // Streams bucket `bucket`'s tar into `sink`; returns the diff_id.
   Status WriteTar(size_t bucket, ByteSink& out, LayerOut* layer) {
     HashingSink diff(&out);
-    ProgressSink counted(diff, options_, progress_);
+    PushProgressSink counted(diff, options_, progress_);
     tar::TarWriter tar(counted);
     TreeTarOptions o;
     const size_t n = options_.max_layers;

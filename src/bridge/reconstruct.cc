@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bridge/image_metadata.h"
+#include "bridge/push_progress_sink.h"
 #include "bridge/recipe_commit.h"
 #include "compress/compressor.h"
 #include "oci/manifest.h"
@@ -12,30 +13,12 @@ namespace ocitree {
 
 namespace {
 
-// Passes bytes on and reports how many went through.
-class ProgressSink : public ByteSink {
- public:
-  ProgressSink(ByteSink& out, const PushOptions& options, PushProgress& progress)
-      : out_(out), options_(options), progress_(progress) {}
-  Status Write(ByteView data) override {
-    OCITREE_RETURN_IF_ERROR(out_.Write(data));
-    progress_.layer_bytes += data.size();
-    if (options_.on_progress) options_.on_progress(progress_);
-    return {};
-  }
-
- private:
-  ByteSink& out_;
-  const PushOptions& options_;
-  PushProgress& progress_;
-};
-
 Result<oci::WrittenBlob> WriteLayer(const ObjectStore& store, const oci::Digest& diff_id, const oci::Descriptor& original,
                                     Compression compression, oci::ImageDestination& dest, const PushOptions& options,
                                     PushProgress& progress) {
   OCITREE_ASSIGN_OR_RETURN(std::unique_ptr<oci::BlobWriter> blob, dest.StartBlob(original.media_type));
   OCITREE_ASSIGN_OR_RETURN(std::unique_ptr<Compressor> compressor, NewCompressor(compression, *blob));
-  ProgressSink counted(*compressor, options, progress);
+  PushProgressSink counted(*compressor, options, progress);
   OCITREE_RETURN_IF_ERROR(RebuildLayerTar(store, diff_id, counted));
   OCITREE_RETURN_IF_ERROR(compressor->Finish());
   return blob->Commit();

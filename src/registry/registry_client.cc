@@ -1,12 +1,15 @@
 #include "registry/registry_client.h"
 
+#include <algorithm>
 #include <ctime>
 #include <thread>
 
 #include "base/log.h"
 #include "oci/limits.h"
+#include "registry/auth_file.h"
 #include "registry/registry_endpoint.h"
 #include "registry/registry_errors.h"
+#include "registry/tls_config.h"
 #include "registry/url.h"
 
 namespace ocitree::registry {
@@ -274,6 +277,24 @@ Result<std::string> RegistryClient::FetchToken(const HttpRequest& request, const
     }
     Sleep(wait, ex.what, body.status().message(), tries);
   }
+}
+
+Result<std::unique_ptr<RegistryClient>> OpenRegistryClient(const oci::ImageReference& ref,
+                                                           const RegistryOptions& options,
+                                                           std::shared_ptr<RegistrySession> session) {
+  if (ref.transport != oci::Transport::kDocker) return InvalidArgument(ref.ToString() + ": not a docker:// reference");
+  if (!session) session = std::make_shared<RegistrySession>();
+  Result<std::optional<Credentials>> creds =
+      FindCredentials(options, AuthEnvironment::FromProcess(), ref.registry, ref.repository);
+  if (!creds.ok()) return creds.status().WithContext(ref.ToString());
+  Result<TlsSettings> tls = TlsSettingsFor(options, ref.registry);
+  if (!tls.ok()) return tls.status().WithContext(ref.ToString());
+  HttpSettings http;
+  http.tls = std::move(*tls);
+  http.connect_timeout_seconds = std::max(1, options.connect_timeout_seconds);
+  http.stall_timeout_seconds = std::max(1, options.stall_timeout_seconds);
+  return std::make_unique<RegistryClient>(options, ref.registry, ref.repository, std::move(http), std::move(*creds),
+                                          std::move(session));
 }
 
 }  // namespace ocitree::registry

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "oci/image_reference.h"
 #include "ocitree/registry_options.h"
 #include "ocitree/status.h"
 #include "registry/auth_file.h"
@@ -112,6 +113,13 @@ class RegistryClient {
   std::string base_url_;  // "https://host:port", once the ping found it
   std::string origin_;    // its UrlOrigin
 };
+
+// A client for the docker:// reference `ref`, with the credentials and TLS
+// settings the options and the environment give for its registry, and the
+// options' timeouts. Errors name the reference.
+Result<std::unique_ptr<RegistryClient>> OpenRegistryClient(const oci::ImageReference& ref,
+                                                           const RegistryOptions& options,
+                                                           std::shared_ptr<RegistrySession> session);
 
 }  // namespace ocitree::registry
 

@@ -6,10 +6,8 @@
 #include "base/checksum.h"
 #include "base/log.h"
 #include "oci/media_types.h"
-#include "registry/auth_file.h"
 #include "registry/registry_endpoint.h"
 #include "registry/registry_errors.h"
-#include "registry/tls_config.h"
 
 namespace ocitree::registry {
 
@@ -213,21 +211,7 @@ Result<std::unique_ptr<RegistryDestination>> RegistryDestination::Open(const oci
                                                                        const RegistryOptions& options,
                                                                        std::shared_ptr<RegistrySession> session,
                                                                        DestinationSettings settings) {
-  if (ref.transport != oci::Transport::kDocker) {
-    return InvalidArgument(ref.ToString() + ": not a docker:// reference");
-  }
-  if (!session) session = std::make_shared<RegistrySession>();
-  Result<std::optional<Credentials>> creds =
-      FindCredentials(options, AuthEnvironment::FromProcess(), ref.registry, ref.repository);
-  if (!creds.ok()) return creds.status().WithContext(ref.ToString());
-  Result<TlsSettings> tls = TlsSettingsFor(options, ref.registry);
-  if (!tls.ok()) return tls.status().WithContext(ref.ToString());
-  HttpSettings http;
-  http.tls = std::move(*tls);
-  http.connect_timeout_seconds = std::max(1, options.connect_timeout_seconds);
-  http.stall_timeout_seconds = std::max(1, options.stall_timeout_seconds);
-  auto client = std::make_unique<RegistryClient>(options, ref.registry, ref.repository, std::move(http),
-                                                 std::move(*creds), std::move(session));
+  OCITREE_ASSIGN_OR_RETURN(std::unique_ptr<RegistryClient> client, OpenRegistryClient(ref, options, std::move(session)));
   client->AddScope(PushScope(ref.repository));
   auto shared = std::make_shared<Shared>(std::move(client), ref.ToString(), std::move(settings));
   return std::unique_ptr<RegistryDestination>(new RegistryDestination(ref, std::move(shared)));

@@ -8,10 +8,8 @@
 #include "oci/limits.h"
 #include "oci/media_types.h"
 #include "oci/verifying_reader.h"
-#include "registry/auth_file.h"
 #include "registry/registry_endpoint.h"
 #include "registry/registry_errors.h"
-#include "registry/tls_config.h"
 
 namespace ocitree::registry {
 
@@ -75,21 +73,7 @@ std::string DeclaredMediaType(const std::string& body) {
 Result<std::unique_ptr<RegistrySource>> RegistrySource::Open(const oci::ImageReference& ref,
                                                              const RegistryOptions& options,
                                                              std::shared_ptr<RegistrySession> session) {
-  if (ref.transport != oci::Transport::kDocker) {
-    return InvalidArgument(ref.ToString() + ": not a docker:// reference");
-  }
-  if (!session) session = std::make_shared<RegistrySession>();
-  Result<std::optional<Credentials>> creds =
-      FindCredentials(options, AuthEnvironment::FromProcess(), ref.registry, ref.repository);
-  if (!creds.ok()) return creds.status().WithContext(ref.ToString());
-  Result<TlsSettings> tls = TlsSettingsFor(options, ref.registry);
-  if (!tls.ok()) return tls.status().WithContext(ref.ToString());
-  HttpSettings settings;
-  settings.tls = std::move(*tls);
-  settings.connect_timeout_seconds = std::max(1, options.connect_timeout_seconds);
-  settings.stall_timeout_seconds = std::max(1, options.stall_timeout_seconds);
-  auto client = std::make_unique<RegistryClient>(options, ref.registry, ref.repository, std::move(settings),
-                                                 std::move(*creds), std::move(session));
+  OCITREE_ASSIGN_OR_RETURN(std::unique_ptr<RegistryClient> client, OpenRegistryClient(ref, options, std::move(session)));
   return std::unique_ptr<RegistrySource>(new RegistrySource(ref, std::move(client), options.max_connections));
 }
 

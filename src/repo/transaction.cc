@@ -431,6 +431,12 @@ Status Transaction::PublishObjects() {
 
 Status Transaction::PublishSubdir(int objects_fd, const char* xx) {
   const std::string where = std::string("objects/") + xx;
+  // Where the repo has no objects/XX yet (a first pull), the staged
+  // subdirectory, which holds only complete objects by now, becomes it: one
+  // rename instead of one per object. RENAME_NOREPLACE: a subdirectory made
+  // meanwhile (another writer) is merged into object by object below.
+  if (renameat2(staging_.fd(), xx, objects_fd, xx, RENAME_NOREPLACE) == 0) return {};
+  if (errno != EEXIST) return Status::FromErrno("move staging subdirectory to " + where, errno);
   UniqueFd src(openat(staging_.fd(), xx, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!src.valid()) return Status::FromErrno("open staging subdirectory " + std::string(xx), errno);
   if (mkdirat(objects_fd, xx, 0775) != 0 && errno != EEXIST) return Status::FromErrno("create " + where, errno);

@@ -177,6 +177,69 @@ TEST(Transaction, StagesUnderSubdirectoriesAndPublishesOnlyObjects) {
   EXPECT_TRUE(fs::is_empty(root + "/tmp"));
 }
 
+// A subdirectory the repo does not have yet is moved over whole (the same
+// inode); where objects/XX exists, objects are moved into it one by one and
+// what it held stays.
+TEST(Transaction, NewSubdirectoriesAreMovedWholeAndExistingOnesMergedInto) {
+  TempDir tmp;
+  const std::string root = tmp.path() + "/repo";
+  auto repo = Repo::Create(root, RepoMode::kArchive);
+  ASSERT_TRUE(repo.ok());
+  std::set<std::string> written;
+  {
+    auto txn = Transaction::Begin(repo->store());
+    ASSERT_TRUE(txn.ok());
+    for (int i = 0; i < 300; i++) {
+      auto w = Write(**txn, i);
+      ASSERT_TRUE(w.ok()) << w.status().message();
+      written.insert(w->checksum.Hex());
+    }
+    std::map<std::string, ino_t> staged_dirs;  // XX -> inode
+    for (const std::string& p : StagingEntries(root)) {
+      struct stat st;
+      std::string name = fs::path(p).filename().string();
+      if (name.size() == 2 && stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) staged_dirs[name] = st.st_ino;
+    }
+    ASSERT_GT(staged_dirs.size(), 100u);
+    // objects/ab exists already, holding something of its own.
+    fs::create_directories(root + "/objects/ab");
+    oci::testing::WriteFile(root + "/objects/ab/not-an-object", "mine");
+    ASSERT_TRUE((*txn)->Commit().ok());
+    for (const auto& [xx, ino] : staged_dirs) {
+      struct stat st;
+      ASSERT_EQ(stat((root + "/objects/" + xx).c_str(), &st), 0) << xx;
+      if (xx == "ab")
+        EXPECT_NE(st.st_ino, ino) << "objects/ab existed: merged into, not replaced";
+      else
+        EXPECT_EQ(st.st_ino, ino) << "objects/" << xx << " is the staged subdirectory, moved";
+    }
+    EXPECT_TRUE(fs::exists(root + "/objects/ab/not-an-object"));
+  }
+  EXPECT_EQ(CountObjects(*repo, ObjectType::kFile), 300u);
+  {
+    // Half already stored, half new: the new ones go into existing subdirectories.
+    auto txn = Transaction::Begin(repo->store());
+    ASSERT_TRUE(txn.ok());
+    for (int i = 150; i < 600; i++) {
+      auto w = Write(**txn, i);
+      ASSERT_TRUE(w.ok());
+      EXPECT_EQ(w->existed, i < 300) << i;
+      written.insert(w->checksum.Hex());
+    }
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  EXPECT_EQ(CountObjects(*repo, ObjectType::kFile), 600u);
+  auto objects = repo->store().ListObjects();
+  ASSERT_TRUE(objects.ok());
+  std::set<std::string> listed;
+  for (const auto& o : *objects) listed.insert(o.checksum.Hex());
+  EXPECT_EQ(listed, written);
+  EXPECT_TRUE(fs::is_empty(root + "/tmp"));
+  auto report = repo->Fsck();
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok());
+}
+
 TEST(Transaction, CommitWithNothingStaged) {
   TempDir tmp;
   const std::string root = tmp.path() + "/repo";
