@@ -41,6 +41,13 @@ class TempDir {
   std::string path_;
 };
 
+// The file's bytes; "" and a test failure when it cannot be read.
+inline std::string ReadWholeFile(const std::string& path) {
+  Result<std::string> bytes = ReadFileAt(AT_FDCWD, path);
+  EXPECT_TRUE(bytes.ok()) << path << ": " << bytes.status().message();
+  return bytes.ok() ? *bytes : std::string();
+}
+
 inline void WriteFile(const std::string& path, std::string_view content) {
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   ASSERT_TRUE(fd.valid()) << path;

@@ -7,7 +7,6 @@
 #include <sys/stat.h>
 
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "oci/oci_test_util.h"
@@ -19,13 +18,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
+using oci::testing::ReadWholeFile;
 using oci::testing::TempDir;
 using oci::testing::WriteFile;
-
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 // 30 directories of 8 subdirectories of 3 files each; every seventh
 // directory is read-only (entries must be placed before its mode is set).
@@ -81,7 +76,7 @@ TEST(CheckoutTest, EveryDirectoryOfAWideTreeGetsItsModeAndTimeAfterItsEntries) {
     if (S_ISDIR(want.st_mode)) {
       dirs++;
     } else {
-      EXPECT_EQ(ReadFile(out), ReadFile(e.path())) << out;
+      EXPECT_EQ(ReadWholeFile(out.string()), ReadWholeFile(e.path().string())) << out;
     }
   }
   EXPECT_EQ(dirs, 30u + 30u * 8u);

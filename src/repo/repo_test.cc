@@ -22,13 +22,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
+using oci::testing::ReadWholeFile;
 using oci::testing::TempDir;
 using oci::testing::WriteFile;
-
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 void MakeTree(const fs::path& root) {
   fs::create_directories(root / "etc");
@@ -74,7 +70,7 @@ TEST_P(RepoModeTest, CommitCheckoutFsckRoundTrip) {
   std::string dest = tmp.path() + "/out";
   auto stats = repo->Checkout("os/main", dest, co);
   ASSERT_TRUE(stats.ok()) << stats.status().message();
-  EXPECT_EQ(ReadFile(dest + "/etc/hostname"), "box\n");
+  EXPECT_EQ(ReadWholeFile(dest + "/etc/hostname"), "box\n");
   EXPECT_EQ(fs::read_symlink(dest + "/bin"), "usr/bin");
   EXPECT_TRUE(fs::is_directory(dest + "/var/empty-dir"));
   EXPECT_EQ(fs::status(dest + "/usr/bin/tool").permissions() & fs::perms::owner_exec, fs::perms::owner_exec);
@@ -112,7 +108,7 @@ TEST(Repo, FsckNamesACorruptMetadataObject) {
   auto info = repo->ReadCommit("m");
   ASSERT_TRUE(info.ok());
   std::string obj = tmp.path() + "/repo/objects/" + info->root_tree.substr(0, 2) + "/" + info->root_tree.substr(2) + ".dirtree";
-  std::string bytes = ReadFile(obj);
+  std::string bytes = ReadWholeFile(obj);
   bytes[0] ^= 1;
   std::ofstream(obj, std::ios::binary) << bytes;
   auto report = repo->Fsck();
@@ -173,7 +169,7 @@ TEST(Repo, CheckoutNeverFollowsASymlinkOutOfTheDestination) {
   ASSERT_TRUE(stats.ok()) << stats.status().message();
   EXPECT_TRUE(fs::is_empty(outside)) << "checkout wrote through a symlink";
   EXPECT_FALSE(fs::is_symlink(dest / "etc"));
-  EXPECT_EQ(ReadFile(dest / "etc/passwd"), "inside\n");
+  EXPECT_EQ(ReadWholeFile((dest / "etc/passwd").string()), "inside\n");
 }
 
 // The two trees of the prune tests: `tree` stays reachable ("keep"), `tree2`
