@@ -103,13 +103,18 @@ fresh() {
 
 # settle: delete what fresh set aside, then wait until ext4 no longer treats
 # the freed inodes as recent (BENCH_SETTLE seconds, 65 by default; 0 skips
-# the wait, e.g. on tmpfs).
+# the wait, e.g. on tmpfs). 65 s covers the 60 s window of a clean inode
+# table block only: the next run's own writes dirty those blocks, and a
+# dirty block's freed inodes stay recent for 360 s (RECENTCY_MIN +
+# RECENTCY_DIRTY in ialloc.c). The synth row, which compares one pull with
+# another across two groups, waits that long (SETTLE_SECS, set by the row).
 settle() {
+  local wait=${SETTLE_SECS:-${BENCH_SETTLE:-65}}
   if [ -d "$TRASH" ] && [ -n "$(ls -A "$TRASH")" ]; then
-    log "settle: deleting old scratch data, then waiting ${BENCH_SETTLE:-65} s (see fresh)"
+    log "settle: deleting old scratch data, then waiting $wait s (see fresh)"
     rm -rf "$TRASH"
     sync
-    sleep "${BENCH_SETTLE:-65}"
+    sleep "$wait"
   fi
 }
 
