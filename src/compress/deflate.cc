@@ -83,6 +83,14 @@ Status DeflateWriter::Write(ByteView data) {
 
 Status DeflateWriter::Finish() { return Run({}, true); }
 
+Status DeflateWriter::WriteAndFinish(ByteView data) {
+  while (data.size() > (1u << 30)) {
+    OCITREE_RETURN_IF_ERROR(Run(data.first(1u << 30), false));
+    data = data.subspan(1u << 30);
+  }
+  return Run(data, true);
+}
+
 struct InflateScratch::State {
   // Left uninitialised on purpose (isal_inflate_init sets what it needs):
   // zeroing ~200 KiB per small object was a visible part of fsck's time.

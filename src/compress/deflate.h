@@ -41,6 +41,9 @@ class DeflateWriter {
   Status Write(ByteView data);
   // Ends the stream; must be called once, even for empty input.
   Status Finish();
+  // Write(data), then Finish(): a small input then leaves in one write(2),
+  // prefix included (Write alone may write what it has compressed so far).
+  Status WriteAndFinish(ByteView data);
   uint64_t compressed_bytes() const { return compressed_; }
 
  private:

@@ -12,6 +12,11 @@
 // staged" without a syscall, and a "maybe" is checked on disk. Memory does
 // not grow with the number of objects.
 //
+// Small regular files are stored by a few worker threads (WorkQueue): the
+// caller reads and hashes the file and goes on with its checksum while a
+// worker creates and writes the object. Commit waits for them; a worker's
+// error fails the next WriteContent and Commit.
+//
 // WriteMetadata and WriteContent may be called from several threads at once
 // (not while Commit runs). Two threads writing one object store it once: a
 // new object is created with O_EXCL under its staged name, or renamed there
@@ -22,10 +27,12 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "base/work_queue.h"
 #include "repo/free_space.h"
 #include "repo/object_bloom.h"
 #include "repo/object_store.h"
@@ -59,6 +66,11 @@ class Transaction : public TreeSource {
   // reserve (repo/free_space.h); the transaction is then to be abandoned.
   Result<ContentWrite> WriteContent(const FileMeta& meta, ByteReader& payload, uint64_t size);
 
+  // Waits until every object written so far is in the staging directory
+  // (small files are written by workers); the first error of any. Commit
+  // does this first.
+  Status Flush();
+
   // Moves `ref` to `commit` when the transaction commits.
   void SetRef(std::string ref, const Checksum& commit);
 
@@ -71,10 +83,7 @@ class Transaction : public TreeSource {
   Result<DirMeta> ReadDirMeta(const Checksum& checksum) const override;
 
  private:
-  Transaction(ObjectStore& store, RepoLock lock)
-      : store_(store),
-        lock_(std::move(lock)),
-        free_space_(store.free_space(), store.dirfd(), store.statfs_function()) {}
+  Transaction(ObjectStore& store, RepoLock lock);
   Status OpenStagingDir();
   // Whether the staging directory has `staged_name` (the object c/type).
   Result<bool> IsStaged(const std::string& staged_name, const Checksum& c, ObjectType type) const;
@@ -88,8 +97,13 @@ class Transaction : public TreeSource {
                           ObjectType type);
   Status WriteContentFile(const FileMeta& meta, ByteReader& payload, uint64_t size,
                           const std::string& tmp_name, Checksum* checksum);
-  Result<ContentWrite> WriteContentObject(const FileMeta& meta, ByteReader& payload, uint64_t size);
-  Result<ContentWrite> WriteSmallContent(const FileMeta& meta, ByteReader& payload, uint64_t size);
+  Result<ContentWrite> WriteContentObject(const FileMeta& meta, ByteReader& payload, uint64_t size,
+                                          const FreeSpaceReserve::Ticket& ticket);
+  Result<ContentWrite> WriteSmallContent(const FileMeta& meta, ByteReader& payload, uint64_t size,
+                                         const FreeSpaceReserve::Ticket& ticket);
+  // A worker's part of WriteSmallContent: creates and writes the object.
+  Status StoreSmallContent(const std::string& staged, const FileMeta& meta, ByteView data,
+                           const FreeSpaceReserve::Ticket& ticket);
   // Owner, mode, xattrs and mtime of a written content object (`perms_set`:
   // it was created with its final permissions).
   Status FinishContentFile(int fd, const FileMeta& meta, bool perms_set);
@@ -113,6 +127,12 @@ class Transaction : public TreeSource {
   std::vector<Checksum> commits_;
   std::vector<std::pair<std::string, Checksum>> refs_;
   bool committed_ = false;
+  // Small files handed to a worker whose object file may not exist yet
+  // (a few thousand at most: the queue is bounded).
+  std::mutex queued_mu_;
+  std::set<Checksum> queued_;
+  // Last: destroyed first, so that no worker outlives what it writes with.
+  WorkQueue writers_;
 };
 
 }  // namespace ocitree

@@ -156,6 +156,7 @@ TEST(Transaction, StagesUnderSubdirectoriesAndPublishesOnlyObjects) {
   auto small = Write(**txn, 1);
   auto big = Write(**txn, 7);
   ASSERT_TRUE(small.ok() && big.ok());
+  ASSERT_TRUE((*txn)->Flush().ok());  // the small one is written by a worker
   std::set<std::string> staged;
   for (const std::string& p : StagingEntries(root)) staged.insert(p.substr(p.find("/staging-")));
   std::string dir;
@@ -309,11 +310,50 @@ TEST(Transaction, FailedSmallWriteLeavesNothing) {
   meta.xattrs.push_back({"nosuchnamespace.x", Bytes{'1'}});  // fsetxattr refuses it after the data
   std::string data = "payload";
   MemoryReader payload(AsBytes(data));
+  (*txn)->SetRef("failed", Sha256::Of("x"));
+  // A worker writes it: the error comes from Commit, which waits for it (or
+  // from a WriteContent after the worker failed).
   auto w = (*txn)->WriteContent(meta, payload, data.size());
-  ASSERT_FALSE(w.ok());
+  Status st = w.ok() ? (*txn)->Commit() : w.status();
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("nosuchnamespace"), std::string::npos) << st.message();
   for (const std::string& p : StagingEntries(root))
     EXPECT_FALSE(fs::is_regular_file(p)) << p << " left behind by a failed write";
-  ASSERT_TRUE((*txn)->Commit().ok());
+  EXPECT_EQ(CountObjects(*repo, ObjectType::kFile), 0u);
+  EXPECT_FALSE(fs::exists(root + "/refs/heads/failed"));
+}
+
+// Once a worker has failed, the next small write reports that error
+// instead of queueing more, and Commit fails with it.
+TEST(Transaction, WorkerErrorFailsLaterWritesAndCommit) {
+  TempDir tmp;
+  const std::string root = tmp.path() + "/repo";
+  auto repo = Repo::Create(root, RepoMode::kBare);
+  ASSERT_TRUE(repo.ok());
+  auto txn = Transaction::Begin(repo->store());
+  ASSERT_TRUE(txn.ok());
+  FileMeta bad;
+  bad.uid = getuid();
+  bad.gid = getgid();
+  bad.xattrs.push_back({"nosuchnamespace.x", Bytes{'1'}});
+  std::string data = "payload";
+  MemoryReader payload(AsBytes(data));
+  ASSERT_TRUE((*txn)->WriteContent(bad, payload, data.size()).ok());
+  FileMeta good;
+  good.uid = getuid();
+  good.gid = getgid();
+  Status later;
+  for (int i = 0; i < 10000 && later.ok(); i++) {  // until the worker's error has landed
+    std::string other = "other " + std::to_string(i);
+    MemoryReader reader(AsBytes(other));
+    later = (*txn)->WriteContent(good, reader, other.size()).status();
+  }
+  ASSERT_FALSE(later.ok());
+  EXPECT_NE(later.message().find("earlier file"), std::string::npos) << later.message();
+  EXPECT_NE(later.message().find("nosuchnamespace"), std::string::npos) << later.message();
+  Status st = (*txn)->Commit();
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("nosuchnamespace"), std::string::npos) << st.message();
   EXPECT_EQ(CountObjects(*repo, ObjectType::kFile), 0u);
 }
 
