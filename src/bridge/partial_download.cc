@@ -97,7 +97,15 @@ class ResumingReader : public ByteReader {
       }
     }
     pos_ += data.size();
+    // Start writing what is kept back as it comes: the transaction's syncfs
+    // would otherwise write the whole blob at the end, after the layer.
+    if (file_.valid() && pos_ - flushed_ >= kFlushBytes) {
+      sync_file_range(file_.get(), static_cast<off_t>(flushed_), static_cast<off_t>(pos_ - flushed_),
+                      SYNC_FILE_RANGE_WRITE);
+      flushed_ = pos_;
+    }
   }
+  static constexpr uint64_t kFlushBytes = uint64_t{8} << 20;
 
   PartialDownloads& owner_;
   oci::ImageSource& source_;
@@ -105,6 +113,7 @@ class ResumingReader : public ByteReader {
   UniqueFd file_;  // flock'ed; invalid when the bytes are not kept
   uint64_t kept_;  // bytes the file held when opened
   uint64_t pos_ = 0;
+  uint64_t flushed_ = 0;  // writeback started up to here
   uint64_t opened_at_ = 0;
   std::unique_ptr<ByteReader> remote_;
 };
