@@ -171,7 +171,12 @@ size_t HttpStream::OnWrite(char* data, size_t size, size_t n, void* p) {
     self->paused_ = true;
     return CURL_WRITEFUNC_PAUSE;
   }
-  self->pending_.assign(data, total);
+  size_t direct = std::min(total, self->target_.size() - self->target_filled_);
+  if (direct > 0) {
+    std::memcpy(self->target_.data() + self->target_filled_, data, direct);
+    self->target_filled_ += direct;
+  }
+  self->pending_.assign(data + direct, total - direct);
   self->pending_pos_ = 0;
   self->body_bytes_ += total;
   if (self->counter_) self->counter_->fetch_add(total, std::memory_order_relaxed);
@@ -290,7 +295,7 @@ Status HttpStream::Drive(bool want_body) {
       reusable_ = result_ == CURLE_OK;
     }
   }
-  bool ready = done_ || paused_ || (want_body ? pending_pos_ < pending_.size() : headers_done_);
+  bool ready = done_ || paused_ || (want_body ? pending_pos_ < pending_.size() || target_filled_ > 0 : headers_done_);
   if (ready) return {};
   // Bounded wait: curl's own timers (connect, low speed) run on the next perform.
   mc = curl_multi_poll(multi_, nullptr, 0, 1000, nullptr);
@@ -361,7 +366,18 @@ std::string HttpStream::MediaType() const {
 
 Result<size_t> HttpStream::Read(std::span<uint8_t> buf) {
   if (buf.empty()) return size_t{0};
+  // Whatever curl delivers while this Read waits goes to `buf` first.
+  struct Target {
+    HttpStream* s;
+    ~Target() {
+      s->target_ = {};
+      s->target_filled_ = 0;
+    }
+  } target{this};
+  target_ = buf;
+  target_filled_ = 0;
   for (;;) {
+    if (target_filled_ > 0) return target_filled_;
     if (pending_pos_ < pending_.size()) {
       size_t n = std::min(buf.size(), pending_.size() - pending_pos_);
       std::memcpy(buf.data(), pending_.data() + pending_pos_, n);

@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -136,8 +137,12 @@ class HttpStream : public ByteReader {
   size_t header_bytes_ = 0;
   bool headers_too_large_ = false;
   bool headers_done_ = false;
-  std::string pending_;
+  std::string pending_;  // body bytes curl gave that no Read has taken yet
   size_t pending_pos_ = 0;
+  // The buffer of the Read waiting for curl: OnWrite fills it first, so the
+  // bytes are not copied through pending_.
+  std::span<uint8_t> target_;
+  size_t target_filled_ = 0;
   bool paused_ = false;
   bool done_ = false;
   int result_ = 0;  // CURLcode
