@@ -10,6 +10,7 @@
 #include <cstring>
 #include <thread>
 
+#include "base/direct_appender.h"
 #include "base/fs_util.h"
 #include "base/log.h"
 #include "oci/verifying_reader.h"
@@ -31,9 +32,17 @@ std::string FileName(const oci::Digest& digest) { return "sha256-" + digest.sha2
 // those to the file as they pass. Not verifying: VerifyingReader wraps it.
 class ResumingReader : public ByteReader {
  public:
+  // `direct` is `file` opened with O_DIRECT, or invalid.
   ResumingReader(PartialDownloads& owner, oci::ImageSource& source, const oci::Descriptor& desc, UniqueFd file,
-                 uint64_t kept)
-      : owner_(owner), source_(source), desc_(desc), file_(std::move(file)), kept_(kept) {}
+                 UniqueFd direct, uint64_t kept)
+      : owner_(owner), source_(source), desc_(desc), file_(std::move(file)), direct_(std::move(direct)), kept_(kept) {}
+  // What arrived is written out, so the next pull can go on from it.
+  ~ResumingReader() override {
+    if (appender_) {
+      Status finished = appender_->Finish();
+      if (!finished.ok()) CannotKeep(finished.message());
+    }
+  }
 
   Result<size_t> Read(std::span<uint8_t> buf) override {
     if (buf.empty() || pos_ >= desc_.size) return size_t{0};
@@ -59,6 +68,7 @@ class ResumingReader : public ByteReader {
 
   // The bytes were wrong: the next pull must not trust the file.
   void Discard() {
+    appender_.reset();  // what it still holds is dropped
     if (file_.valid() && ftruncate(file_.get(), 0) != 0) LogWarning("cannot empty a partial download: " + desc_.digest.ToString());
   }
   uint64_t kept() const { return kept_; }
@@ -77,45 +87,43 @@ class ResumingReader : public ByteReader {
     return static_cast<size_t>(n);
   }
 
-  // A failure to keep bytes costs a later resume, not this pull.
+  // A failure to keep bytes costs a later resume, not this pull. The bytes
+  // are written by a DirectAppender: on a thread of their own and, where the
+  // filesystem allows, around the page cache (they are read again only after
+  // an interruption, and the transaction's syncfs need not write them).
   void Keep(std::span<const uint8_t> data) {
     owner_.downloaded_ += data.size();
     if (file_.valid()) {
-      size_t done = 0;
-      while (done < data.size()) {
-        ssize_t w = pwrite(file_.get(), data.data() + done, data.size() - done, static_cast<off_t>(pos_ + done));
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) {
-          LogWarning("cannot keep the download of " + desc_.digest.ToString() + " under " + kDir + " (" +
-                     std::string(strerror(errno)) + "); an interrupted pull will fetch it again");
-          // What was written is a correct prefix only up to here.
-          if (ftruncate(file_.get(), static_cast<off_t>(pos_ + done)) != 0) Discard();
-          file_.Reset();
-          break;
-        }
-        done += static_cast<size_t>(w);
+      if (!appender_) {
+        appender_ = std::make_unique<DirectAppender>(file_.get(), std::move(direct_), pos_,
+                                                     std::string(kDir) + "/" + FileName(desc_.digest));
+      }
+      Status kept = appender_->Append(data);
+      if (!kept.ok()) {
+        // The appender has cut the file to a correct prefix.
+        appender_.reset();
+        CannotKeep(kept.message());
       }
     }
     pos_ += data.size();
-    // Start writing what is kept back as it comes: the transaction's syncfs
-    // would otherwise write the whole blob at the end, after the layer.
-    if (file_.valid() && pos_ - flushed_ >= kFlushBytes) {
-      sync_file_range(file_.get(), static_cast<off_t>(flushed_), static_cast<off_t>(pos_ - flushed_),
-                      SYNC_FILE_RANGE_WRITE);
-      flushed_ = pos_;
-    }
   }
-  static constexpr uint64_t kFlushBytes = uint64_t{8} << 20;
+
+  void CannotKeep(const std::string& why) {
+    LogWarning("cannot keep the download of " + desc_.digest.ToString() + " (" + why +
+               "); an interrupted pull will fetch it again");
+    file_.Reset();
+  }
 
   PartialDownloads& owner_;
   oci::ImageSource& source_;
   oci::Descriptor desc_;
-  UniqueFd file_;  // flock'ed; invalid when the bytes are not kept
-  uint64_t kept_;  // bytes the file held when opened
+  UniqueFd file_;    // flock'ed; invalid when the bytes are not kept
+  UniqueFd direct_;  // handed to appender_
+  uint64_t kept_;    // bytes the file held when opened
   uint64_t pos_ = 0;
-  uint64_t flushed_ = 0;  // writeback started up to here
   uint64_t opened_at_ = 0;
   std::unique_ptr<ByteReader> remote_;
+  std::unique_ptr<DirectAppender> appender_;  // writes file_ from kept_ on, once bytes arrive
 };
 
 namespace {
@@ -176,7 +184,13 @@ Result<std::unique_ptr<ByteReader>> PartialDownloads::OpenBlob(oci::ImageSource&
       if (ftruncate(file.get(), 0) != 0) return Status::FromErrno("empty the partial download " + name, errno);
     }
   }
-  auto resuming = std::make_unique<ResumingReader>(*this, source, desc, std::move(file), kept);
+  UniqueFd direct;
+  if (file.valid()) {
+    // The same file, for writes around the page cache; a filesystem without
+    // O_DIRECT (EINVAL) gets ordinary writes.
+    direct.Reset(openat(dir_.get(), name.c_str(), O_WRONLY | O_DIRECT | O_NOFOLLOW | O_CLOEXEC));
+  }
+  auto resuming = std::make_unique<ResumingReader>(*this, source, desc, std::move(file), std::move(direct), kept);
   ResumingReader* inner = resuming.get();
   auto verifying = std::make_unique<oci::VerifyingReader>(std::move(resuming), desc.digest, desc.size,
                                                           source.Describe() + ": blob " + desc.digest.ToString());
