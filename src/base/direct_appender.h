@@ -73,7 +73,7 @@ class DirectAppender {
   uint64_t next_offset_;  // where the next appended byte goes
   Block filling_;         // the caller's; no data when none is open
   size_t allocated_ = 0;  // buffers made so far (the caller's count)
-  uint64_t unsynced_ = 0;  // bytes written through fd_ since writeback was started (thread's)
+  uint64_t unsynced_ = 0;  // bytes written through fd_ since writeback was last started (thread's)
 
   std::mutex mu_;
   std::condition_variable cv_;

@@ -121,7 +121,9 @@ TEST_F(DirectAppenderTest, AFailedWriteCutsTheFileAtItsBlockAndIsReported) {
   EXPECT_NE(finished.message().find("kept file"), std::string::npos) << finished.message();
   EXPECT_NE(finished.message().find("File too large"), std::string::npos) << finished.message();
   // Append saw it too, unless the failure came after the last block was queued.
-  if (!appended.ok()) EXPECT_EQ(appended.message(), finished.message());
+  if (!appended.ok()) {
+    EXPECT_EQ(appended.message(), finished.message());
+  }
   EXPECT_TRUE(Contents() == data.substr(0, 2 * DirectAppender::kBlockSize));
 }
 
