@@ -90,15 +90,21 @@ warm() { cat "$@" >/dev/null; }
 # looking each one up (recently_deleted() in fs/ext4/ialloc.c); in a perf
 # profile of a slow 100k-file pull that and its buffer lookups took a third
 # of the samples. The sync flushes the setup's writeback, so that it does not
-# land in the next run's time.
+# land in the next run's time. Then the page cache of what was moved is
+# dropped (evict.py says why), so every run of a group starts with the same
+# memory: the inputs cached, the old outputs not.
 TRASH=$WORK/.trash
 fresh() {
-  local d
+  local d moved=()
   mkdir -p "$TRASH"
   for d in "$@"; do
-    if [ -e "$d" ] || [ -L "$d" ]; then mv "$d" "$TRASH/$(date +%s%N)-$RANDOM"; fi
+    if [ -e "$d" ] || [ -L "$d" ]; then
+      moved+=("$TRASH/$(date +%s%N)-$RANDOM")
+      mv "$d" "${moved[-1]}"
+    fi
   done
   sync
+  if [ ${#moved[@]} -gt 0 ]; then python3 "$BENCH_LIB/evict.py" "${moved[@]}"; fi
 }
 
 # settle: delete what fresh set aside, then wait until ext4 no longer treats
