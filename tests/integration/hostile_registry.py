@@ -42,6 +42,8 @@ Modes (blob modes hit every blob GET: the config and the layers; with
   slow               blobs trickle out in 32 KiB pieces over about 0.5 s; each
                      one adds a log entry {"method": "SERVE", "active": N}, N
                      the blob bodies being sent at that moment (itself too)
+  pause              blobs: headers, 0.2 s, the first 40 KiB, 3 s of silence,
+                     then the rest
   503                the first two requests for each manifest/blob path: 503
 Auth:
   none    anonymous
@@ -562,7 +564,26 @@ def serve_blob(h, data, mode):
         headers["Content-Range"] = f"bytes {start}-{len(data) - 1}/{len(data)}"
     if mode == "slow":
         return serve_slowly(h, status, body, headers)
+    if mode == "pause":
+        return serve_with_pause(h, status, body, headers)
     h.send(status, body, headers, "application/octet-stream")
+
+
+def serve_with_pause(h, status, body, headers):
+    """Headers, 0.2 s, the first 40 KiB, 3 s of silence, the rest: bytes that
+    arrive while the client waits in a read, and then nothing for a while."""
+    h.send_response(status)
+    h.send_header("Content-Type", "application/octet-stream")
+    h.send_header("Content-Length", str(len(body)))
+    for k, v in headers.items():
+        h.send_header(k, v)
+    h.end_headers()
+    h.wfile.flush()
+    time.sleep(0.2)
+    h.wfile.write(body[:40960])
+    h.wfile.flush()
+    time.sleep(3)
+    h.wfile.write(body[40960:])
 
 
 def serve_slowly(h, status, body, headers):
