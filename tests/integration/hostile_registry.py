@@ -569,15 +569,20 @@ def serve_blob(h, data, mode):
     h.send(status, body, headers, "application/octet-stream")
 
 
-def serve_with_pause(h, status, body, headers):
-    """Headers, 0.2 s, the first 40 KiB, 3 s of silence, the rest: bytes that
-    arrive while the client waits in a read, and then nothing for a while."""
+def send_blob_headers(h, status, length, headers):
+    """The status line and headers of a blob body that is written piece by piece."""
     h.send_response(status)
     h.send_header("Content-Type", "application/octet-stream")
-    h.send_header("Content-Length", str(len(body)))
+    h.send_header("Content-Length", str(length))
     for k, v in headers.items():
         h.send_header(k, v)
     h.end_headers()
+
+
+def serve_with_pause(h, status, body, headers):
+    """Headers, 0.2 s, the first 40 KiB, 3 s of silence, the rest: bytes that
+    arrive while the client waits in a read, and then nothing for a while."""
+    send_blob_headers(h, status, len(body), headers)
     h.wfile.flush()
     time.sleep(0.2)
     h.wfile.write(body[:40960])
@@ -595,12 +600,7 @@ def serve_slowly(h, status, body, headers):
     st.log(h.server_name, h, method="SERVE", active=active)
     pieces = [body[i:i + 32768] for i in range(0, len(body), 32768)] or [b""]
     try:
-        h.send_response(status)
-        h.send_header("Content-Type", "application/octet-stream")
-        h.send_header("Content-Length", str(len(body)))
-        for k, v in headers.items():
-            h.send_header(k, v)
-        h.end_headers()
+        send_blob_headers(h, status, len(body), headers)
         for piece in pieces[:-1]:
             h.wfile.write(piece)
             h.wfile.flush()
