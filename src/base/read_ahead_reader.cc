@@ -34,7 +34,17 @@ void ReadAheadReader::Fill() {
     // A chunk is filled by as many source reads as it takes (an HTTP stream
     // returns what one network read brought), but handed over at once when
     // the source ends or fails, so that nothing waits behind a partial chunk.
-    Bytes chunk(chunk_size_);
+    // Buffers go round: allocating and zeroing a new one per chunk cost as
+    // much as a copy of the whole stream.
+    Bytes chunk;
+    {
+      std::lock_guard<std::mutex> guard(mu_);
+      if (!spare_.empty()) {
+        chunk = std::move(spare_.back());
+        spare_.pop_back();
+      }
+    }
+    if (chunk.size() != chunk_size_) chunk = Bytes(chunk_size_);
     size_t have = 0;
     Status error;
     bool end = false;
@@ -54,10 +64,9 @@ void ReadAheadReader::Fill() {
       // Hand over early when the caller is starving.
       if (ready_.empty() && have >= chunk_size_ / 8) break;
     }
-    chunk.resize(have);
     {
       std::lock_guard<std::mutex> guard(mu_);
-      if (have > 0) ready_.push_back(std::move(chunk));
+      if (have > 0) ready_.push_back(Chunk{std::move(chunk), have});
       if (!error.ok() || end) {
         error_ = error;
         ended_ = true;
@@ -76,11 +85,12 @@ Result<size_t> ReadAheadReader::Read(std::span<uint8_t> buf) {
     if (!error_.ok()) return error_;
     return size_t{0};
   }
-  Bytes& front = ready_.front();
-  size_t n = std::min(buf.size(), front.size() - front_pos_);
-  std::memcpy(buf.data(), front.data() + front_pos_, n);
+  Chunk& front = ready_.front();
+  size_t n = std::min(buf.size(), front.size - front_pos_);
+  std::memcpy(buf.data(), front.data.data() + front_pos_, n);
   front_pos_ += n;
-  if (front_pos_ == front.size()) {
+  if (front_pos_ == front.size) {
+    spare_.push_back(std::move(front.data));
     ready_.pop_front();
     front_pos_ = 0;
     lock.unlock();

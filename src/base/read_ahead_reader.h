@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "base/io.h"
 
@@ -44,7 +45,12 @@ class ReadAheadReader : public ByteReader {
   const size_t max_chunks_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Bytes> ready_;  // filled chunks, oldest first
+  struct Chunk {
+    Bytes data;  // chunk_size_ bytes allocated once, reused
+    size_t size = 0;
+  };
+  std::deque<Chunk> ready_;  // filled chunks, oldest first
+  std::vector<Bytes> spare_;  // handed-out chunks' buffers, for Fill to reuse
   size_t front_pos_ = 0;     // bytes of ready_.front() already handed out
   bool ended_ = false;       // the source returned 0 or an error
   Status error_;             // that error, if any
