@@ -320,20 +320,37 @@ Result<PullResult> ImportImage(ObjectStore& store, const oci::ImageReference& re
   if (!options.platform.empty()) {
     OCITREE_ASSIGN_OR_RETURN(platform, oci::ParsePlatform(options.platform));
   }
-  OCITREE_ASSIGN_OR_RETURN(oci::ResolvedImage image, oci::ResolveImage(source, platform));
-  OCITREE_RETURN_IF_ERROR(CheckSingleManifestPlatform(image, platform, !options.platform.empty()));
-  std::string digest = image.manifest_desc.digest.ToString();
   OCITREE_ASSIGN_OR_RETURN(std::optional<Checksum> head, store.ReadRef(branch));
-  PullResult result;
-  result.branch = branch;
-  result.manifest_digest = digest;
-  result.layers = image.manifest.layers.size();
   bool layered = options.storage == Storage::kLayered;
   if (layered && options.hooks.on_entry) {
     LogWarning("an entry hook changes the image's content: storing it flattened (shared layers hold only unchanged content)");
     layered = false;
   }
   const std::string storage = layered ? "layered" : "flattened";
+  // From a registry, the config and then the first layer each cost a wait
+  // for the answer. When the first layer is read whatever the config says
+  // (no stored layer to share, no kept download to resume, not already
+  // pulled), both requests go out together.
+  auto prefetch = [&](const oci::ResolvedImage& partial) {
+    if (!source.IsRemote() || partial.manifest.layers.empty()) return;
+    Result<bool> pulled =
+        AlreadyPulled(store, branch, head, partial.manifest_desc.digest.ToString(), reference.ToString(), storage);
+    if (!pulled.ok() || *pulled) return;
+    if (!options.hooks.on_entry) {
+      Result<bool> shared = HasLayerRefs(store);
+      if (!shared.ok() || *shared) return;
+    }
+    const oci::Descriptor& first = partial.manifest.layers[0];
+    if (PartialDownloads::HasKept(store, first.digest)) return;
+    source.Prefetch(first);
+  };
+  OCITREE_ASSIGN_OR_RETURN(oci::ResolvedImage image, oci::ResolveImage(source, platform, prefetch));
+  OCITREE_RETURN_IF_ERROR(CheckSingleManifestPlatform(image, platform, !options.platform.empty()));
+  std::string digest = image.manifest_desc.digest.ToString();
+  PullResult result;
+  result.branch = branch;
+  result.manifest_digest = digest;
+  result.layers = image.manifest.layers.size();
   OCITREE_ASSIGN_OR_RETURN(bool up_to_date, AlreadyPulled(store, branch, head, digest, reference.ToString(), storage));
   if (up_to_date) {
     result.up_to_date = true;

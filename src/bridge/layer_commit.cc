@@ -1,5 +1,6 @@
 #include "bridge/layer_commit.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string_view>
@@ -142,6 +143,11 @@ Result<std::optional<StoredLayer>> FindStoredLayer(const ObjectStore& store, con
   if (gvariant::LookupVariant(meta, kMetaImplicitDirs, &v) && v.type() == "as")
     for (size_t i = 0; i < v.NumChildren(); i++) layer.implicit_dirs.emplace_back(v.Child(i).GetString());
   return std::optional<StoredLayer>(layer);
+}
+
+Result<bool> HasLayerRefs(const ObjectStore& store) {
+  OCITREE_ASSIGN_OR_RETURN(std::vector<std::string> refs, store.ListRefs());
+  return std::any_of(refs.begin(), refs.end(), [](const std::string& r) { return r.starts_with(kLayerRefPrefix); });
 }
 
 Result<std::unique_ptr<LayerNode>> LoadLayerNode(const ObjectStore& store, const StoredLayer& layer) {

@@ -52,6 +52,10 @@ Result<StoredLayer> WriteLayerCommit(Transaction& txn, const LayerNode& layer, c
 // it is partial, or records another diff_id: then it is read again).
 Result<std::optional<StoredLayer>> FindStoredLayer(const ObjectStore& store, const oci::Digest& diff_id);
 
+// Whether the repository holds any layer ref (complete or not): if not,
+// FindStoredLayer finds nothing for any diff_id.
+Result<bool> HasLayerRefs(const ObjectStore& store);
+
 // Rebuilds the LayerNode of a stored layer (its directories' listings only;
 // no file is read).
 Result<std::unique_ptr<LayerNode>> LoadLayerNode(const ObjectStore& store, const StoredLayer& layer);

@@ -197,6 +197,12 @@ Result<std::unique_ptr<ByteReader>> PartialDownloads::OpenBlob(oci::ImageSource&
   return std::unique_ptr<ByteReader>(new CheckedDownload(inner, std::move(verifying)));
 }
 
+bool PartialDownloads::HasKept(const ObjectStore& store, const oci::Digest& digest) {
+  struct stat st;
+  std::string path = std::string(kDir) + "/" + FileName(digest);
+  return fstatat(store.dirfd(), path.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_size > 0;
+}
+
 void PartialDownloads::Forget(const oci::Digest& digest) {
   const std::string name = FileName(digest);
   UniqueFd fd(openat(dir_.get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));

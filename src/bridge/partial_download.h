@@ -33,6 +33,10 @@ class PartialDownloads {
   // Creates tmp/ocitree-downloads if needed and removes expired files.
   static Result<std::unique_ptr<PartialDownloads>> Open(const ObjectStore& store);
 
+  // Whether an earlier pull kept some of the blob in `store` (OpenBlob will
+  // then ask the source only for the rest).
+  static bool HasKept(const ObjectStore& store, const oci::Digest& digest);
+
   // The blob, verified against `desc` while it streams: first what an earlier
   // pull kept, then the rest from `source`, kept as it passes. A transfer
   // that breaks off is opened again where it stopped, a few times, before

@@ -44,6 +44,11 @@ class ImageSource {
   // worth a second copy.
   virtual bool IsRemote() const { return false; }
 
+  // A hint that `desc` is about to be opened from its first byte. A remote
+  // source may send the request now, so that waiting for its answer
+  // overlaps the caller's next steps; sources that answer at once ignore it.
+  virtual void Prefetch(const Descriptor& desc) { (void)desc; }
+
   // A small blob (manifest, index, config) read whole and verified; larger
   // than kMaxJsonSize is kUnsupported before anything is read.
   Result<Bytes> ReadSmallBlob(const Descriptor& desc);

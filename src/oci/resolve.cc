@@ -52,13 +52,15 @@ Status CheckImageManifest(const Manifest& m, ResolvedImage* out) {
   return {};
 }
 
-Status Resolve(ImageSource& source, const Platform& wanted, ResolvedImage* out) {
+Status Resolve(ImageSource& source, const Platform& wanted,
+               const std::function<void(const ResolvedImage&)>& before_config, ResolvedImage* out) {
   OCITREE_RETURN_IF_ERROR(FindManifest(source, wanted, out));
   std::string where = "manifest " + out->manifest_desc.digest.ToString();
   Result<Manifest> manifest = Manifest::Parse(out->manifest_bytes, out->manifest_desc.media_type);
   if (!manifest.ok()) return manifest.status().WithContext(where);
   out->manifest = std::move(*manifest);
   OCITREE_RETURN_IF_ERROR(CheckImageManifest(out->manifest, out).WithContext(where));
+  if (before_config) before_config(*out);
   const Descriptor& config_desc = out->manifest.config;
   OCITREE_ASSIGN_OR_RETURN(out->config_bytes, source.ReadSmallBlob(config_desc));
   Result<ImageConfig> config = ImageConfig::Parse(out->config_bytes);
@@ -78,9 +80,10 @@ Status Resolve(ImageSource& source, const Platform& wanted, ResolvedImage* out) 
 
 }  // namespace
 
-Result<ResolvedImage> ResolveImage(ImageSource& source, const Platform& wanted) {
+Result<ResolvedImage> ResolveImage(ImageSource& source, const Platform& wanted,
+                                   const std::function<void(const ResolvedImage&)>& before_config) {
   ResolvedImage out;
-  Status status = Resolve(source, wanted, &out);
+  Status status = Resolve(source, wanted, before_config, &out);
   if (!status.ok()) return status.WithContext(source.Describe());
   return out;
 }

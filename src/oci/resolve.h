@@ -3,6 +3,7 @@
 #ifndef OCITREE_OCI_RESOLVE_H_
 #define OCITREE_OCI_RESOLVE_H_
 
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -38,7 +39,12 @@ struct ResolvedImage {
 // config, and requires one diff_id per layer (kCorrupt). A single-manifest
 // image whose config names another platform is accepted with a warning, as
 // containers/image does. Errors carry source.Describe() as context.
-Result<ResolvedImage> ResolveImage(ImageSource& source, const Platform& wanted);
+// `before_config`, if set, is called with the manifest's fields filled
+// (manifest_desc, manifest_bytes, manifest, layer_types, index_bytes) just
+// before the config is requested: the caller may start work that needs
+// only the manifest.
+Result<ResolvedImage> ResolveImage(ImageSource& source, const Platform& wanted,
+                                   const std::function<void(const ResolvedImage&)>& before_config = {});
 
 }  // namespace ocitree::oci
 

@@ -145,6 +145,28 @@ TEST_F(OciResolveTest, LayerAndDiffIdCountsMustAgree) {
   EXPECT_NE(r.status().message().find("diff_ids"), std::string::npos);
 }
 
+TEST_F(OciResolveTest, BeforeConfigSeesTheManifestAndRunsBeforeTheConfigIsRead) {
+  // A config that does not parse: the hook has run by the time that shows.
+  Descriptor layer = layout_.AddBlob(kOciLayerGzip, "layer");
+  Descriptor config = layout_.AddBlob(kOciConfigType, "not json");
+  Descriptor m = layout_.AddBlob(kOciManifestType, R"({"schemaVersion":2,"config":)" + DescriptorJson(config) +
+                                                      R"(,"layers":[)" + DescriptorJson(layer) + "]}");
+  layout_.WriteIndex(DescriptorJson(m));
+  auto source = LayoutSource::Open(layout_.dir(), "");
+  ASSERT_TRUE(source.ok()) << source.status().message();
+  int calls = 0;
+  Result<ResolvedImage> r = ResolveImage(**source, kAmd64, [&](const ResolvedImage& partial) {
+    calls++;
+    EXPECT_EQ(partial.manifest_desc.digest, m.digest);
+    ASSERT_EQ(partial.manifest.layers.size(), 1u);
+    EXPECT_EQ(partial.manifest.layers[0].digest, layer.digest);
+    EXPECT_TRUE(partial.config_bytes.empty());
+  });
+  EXPECT_EQ(calls, 1);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("config"), std::string::npos) << r.status().message();
+}
+
 TEST_F(OciResolveTest, UnknownLayerTypesAndArtifactsAreUnsupported) {
   Descriptor m = AddManifest(kOciConfigType, "application/vnd.oci.image.layer.v1.tar+lz4");
   layout_.WriteIndex(DescriptorJson(m));

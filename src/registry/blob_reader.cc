@@ -19,6 +19,13 @@ std::unique_ptr<ConnectionSlots::Permit> ConnectionSlots::Acquire() {
   return std::make_unique<Permit>(this);
 }
 
+std::unique_ptr<ConnectionSlots::Permit> ConnectionSlots::TryAcquire(int keep_free) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (free_ <= keep_free) return nullptr;
+  free_--;
+  return std::make_unique<Permit>(this);
+}
+
 BlobReader::BlobReader(std::unique_ptr<HttpStream> stream, uint64_t skip, uint64_t offset, uint64_t length,
                        std::string name, std::unique_ptr<ConnectionSlots::Permit> permit)
     : stream_(std::move(stream)),

@@ -33,6 +33,8 @@ class ConnectionSlots {
 
   // Waits for a free slot.
   std::unique_ptr<Permit> Acquire();
+  // A slot only if more than `keep_free` are free now; null otherwise.
+  std::unique_ptr<Permit> TryAcquire(int keep_free);
 
  private:
   std::mutex mu_;

@@ -133,12 +133,25 @@ Result<std::unique_ptr<ByteReader>> RegistrySource::OpenRange(const oci::Descrip
                        std::to_string(oci::kMaxJsonSize) + "-byte limit for manifests");
   }
   if (offset == desc.size) return std::unique_ptr<ByteReader>(std::make_unique<MemoryReader>(ByteView()));
+  if (offset == 0 && !document) {
+    if (auto taken = TakePrefetched(desc)) {
+      if (taken->ok()) return std::move(*taken);
+      LogDebug(name + ": the early request failed (" + taken->status().message() + "); asking again");
+    }
+  }
+  return OpenWithPermit(desc, offset, name_reader, slots_.Acquire());
+}
+
+Result<std::unique_ptr<ByteReader>> RegistrySource::OpenWithPermit(const oci::Descriptor& desc, uint64_t offset,
+                                                                   bool name_reader,
+                                                                   std::unique_ptr<ConnectionSlots::Permit> permit) {
+  bool document = IsDocumentType(desc.media_type);
+  std::string name = Describe() + ": " + (document ? "manifest " : "blob ") + desc.digest.ToString();
   std::vector<std::string> headers;
   if (document) headers.push_back(ManifestAcceptHeader());
   if (offset > 0) headers.push_back("Range: bytes=" + std::to_string(offset) + "-");
   std::string path = document ? ManifestPath(ref_.repository, desc.digest.ToString())
                               : BlobPath(ref_.repository, desc.digest);
-  std::unique_ptr<ConnectionSlots::Permit> permit = slots_.Acquire();
   OCITREE_ASSIGN_OR_RETURN(std::unique_ptr<HttpStream> stream, client_->Get(path, headers, name));
   uint64_t skip = 0;
   std::optional<uint64_t> length = stream->ContentLength();
@@ -171,6 +184,37 @@ Result<std::unique_ptr<ByteReader>> RegistrySource::OpenRange(const oci::Descrip
   // read on a thread of its own meanwhile, instead of only when the caller
   // asks for more (which left the socket idle while it worked).
   return std::unique_ptr<ByteReader>(std::make_unique<ReadAheadReader>(std::move(blob)));
+}
+
+namespace {
+std::string PrefetchKey(const oci::Descriptor& desc) { return desc.digest.ToString() + "/" + std::to_string(desc.size); }
+}  // namespace
+
+void RegistrySource::Prefetch(const oci::Descriptor& desc) {
+  if (IsDocumentType(desc.media_type) || desc.size == 0) return;
+  std::lock_guard<std::mutex> lock(prefetch_mu_);
+  std::string key = PrefetchKey(desc);
+  if (prefetched_.count(key)) return;
+  std::unique_ptr<ConnectionSlots::Permit> permit = slots_.TryAcquire(/*keep_free=*/1);
+  if (!permit) return;
+  LogDebug(Describe() + ": asking for blob " + desc.digest.ToString() + " early");
+  // std::async's future waits for the request in its destructor, so none
+  // outlives the source.
+  prefetched_.emplace(key, std::async(std::launch::async, [this, desc, p = std::move(permit)]() mutable {
+                        return OpenWithPermit(desc, 0, /*name_reader=*/false, std::move(p));
+                      }));
+}
+
+std::optional<Result<std::unique_ptr<ByteReader>>> RegistrySource::TakePrefetched(const oci::Descriptor& desc) {
+  std::future<Result<std::unique_ptr<ByteReader>>> pending;
+  {
+    std::lock_guard<std::mutex> lock(prefetch_mu_);
+    auto it = prefetched_.find(PrefetchKey(desc));
+    if (it == prefetched_.end()) return std::nullopt;
+    pending = std::move(it->second);
+    prefetched_.erase(it);
+  }
+  return pending.get();
 }
 
 Result<std::unique_ptr<ByteReader>> RegistrySource::OpenBlob(const oci::Descriptor& desc) {

@@ -5,7 +5,11 @@
 #define OCITREE_REGISTRY_REGISTRY_SOURCE_H_
 
 #include <cstdint>
+#include <future>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -48,6 +52,15 @@ class RegistrySource : public oci::ImageSource {
   Result<std::unique_ptr<ByteReader>> OpenBlobRange(const oci::Descriptor& desc, uint64_t offset) override;
   bool IsRemote() const override { return true; }
 
+  // Sends the GET of a layer blob (from byte 0) on a thread of its own, so
+  // that the registry's time to answer overlaps the caller's next requests
+  // and work. The next OpenBlob or OpenBlobRange of that blob from byte 0
+  // takes the answer (if it failed, it asks again); one never taken is
+  // dropped with the source. Documents, a blob already prefetched, and a
+  // time when fewer than two connection slots are free (the caller's next
+  // request must not wait behind it) are ignored.
+  void Prefetch(const oci::Descriptor& desc) override;
+
   // Every tag of the repository (GET /v2/NAME/tags/list, following Link
   // pages), as the registry orders them. kUnsupported only when the registry
   // refuses to list them (403, or 404 for the endpoint), which skopeo
@@ -69,9 +82,18 @@ class RegistrySource : public oci::ImageSource {
   Result<std::unique_ptr<ByteReader>> OpenRange(const oci::Descriptor& desc, uint64_t offset,
                                                 bool name_reader);
 
+  Result<std::unique_ptr<ByteReader>> OpenWithPermit(const oci::Descriptor& desc, uint64_t offset,
+                                                     bool name_reader,
+                                                     std::unique_ptr<ConnectionSlots::Permit> permit);
+  // The answer of a Prefetch of `desc`, waited for, if there was one.
+  std::optional<Result<std::unique_ptr<ByteReader>>> TakePrefetched(const oci::Descriptor& desc);
+
   oci::ImageReference ref_;
   std::unique_ptr<RegistryClient> client_;
   ConnectionSlots slots_;
+  // Declared last: destroyed first, each waiting for its request to end.
+  std::mutex prefetch_mu_;
+  std::map<std::string, std::future<Result<std::unique_ptr<ByteReader>>>> prefetched_;  // by digest and size
 };
 
 // What PullImage and `ocitree inspect` pass to OpenImageSource for docker://

@@ -448,6 +448,62 @@ TEST(RegistrySourceTest, ParallelReadsWithinTheConnectionLimit) {
   EXPECT_EQ(most, 2);
 }
 
+TEST(RegistrySourceTest, PrefetchedBlobIsTakenByTheNextOpenFromTheStart) {
+  START_SERVER(server, "--mode", "ok");
+  auto source = OpenSource(server.Ref(), Fast());
+  ASSERT_TRUE(source);
+  auto m = TopManifest(*source);
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  const oci::Descriptor& layer = m->layers[0];
+  const std::string path = "/blobs/" + layer.digest.ToString();
+  source->Prefetch(layer);
+  source->Prefetch(layer);  // already on its way: not asked twice
+  auto config = source->ReadSmallBlob(m->config);
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  // An open from an offset does not take it.
+  auto tail = source->OpenBlobRange(layer, 10);
+  ASSERT_TRUE(tail.ok()) << tail.status().message();
+  ASSERT_TRUE(Drain(**tail).ok());
+  EXPECT_EQ(server.Count("registry", path), 2);
+  auto whole = ReadBlob(*source, layer);
+  ASSERT_TRUE(whole.ok()) << whole.status().message();
+  EXPECT_EQ(whole->size(), layer.size);
+  EXPECT_EQ(server.Count("registry", path), 2);
+  // Taken once: the next open asks again.
+  ASSERT_TRUE(ReadBlob(*source, layer).ok());
+  EXPECT_EQ(server.Count("registry", path), 3);
+}
+
+TEST(RegistrySourceTest, PrefetchLeavesTheLastConnectionSlotToTheCaller) {
+  START_SERVER(server, "--mode", "ok");
+  RegistryOptions o = Fast();
+  o.max_connections = 1;
+  auto source = OpenSource(server.Ref(), o);
+  ASSERT_TRUE(source);
+  auto m = TopManifest(*source);
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  source->Prefetch(m->layers[0]);
+  // Would wait forever if the prefetch held the only slot.
+  auto config = source->ReadSmallBlob(m->config);
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(server.Count("registry", "/blobs/" + m->layers[0].digest.ToString()), 0);
+}
+
+TEST(RegistrySourceTest, PrefetchNeverTakenEndsWithTheSource) {
+  // Each body takes about 0.5 s: the source goes while it is arriving.
+  START_SERVER(server, "--mode", "slow");
+  auto source = OpenSource(server.Ref(), Fast());
+  ASSERT_TRUE(source);
+  auto m = TopManifest(*source);
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  source->Prefetch(m->layers[0]);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  source.reset();
+  // The log has a GET line and a SERVE line for it.
+  std::vector<std::string> gets = server.Requests("/blobs/" + m->layers[0].digest.ToString());
+  EXPECT_EQ(std::count_if(gets.begin(), gets.end(), [](const std::string& r) { return r.starts_with("GET "); }), 1);
+}
+
 TEST(RegistrySourceTest, ManifestLimitHoldsWhileReceiving) {
   START_SERVER(server, "--mode", "big-manifest");
   auto source = OpenSource(server.Ref(), Fast());

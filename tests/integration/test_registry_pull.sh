@@ -3,7 +3,9 @@
 # 127.0.0.1, plain http, images put there by skopeo):
 #   1. by tag and by digest, layered and flattened, bare and archive: the
 #      checkout equals `umoci unpack` of the same image; ostree fsck passes;
-#      the commit's tree equals that of a pull of the same image from oci:
+#      the commit's tree equals that of a pull of the same image from oci:;
+#      each blob is fetched once (the first layer is asked for early), and
+#      pulling again fetches no layer
 #      the same image with Docker v2 schema 2 media types (skopeo --format
 #      v2s2): the checkout equals `umoci unpack` too
 #   2. a multi-platform index, as OCI index and as Docker manifest list:
@@ -56,6 +58,7 @@ push "oci:$L:multiarch" test/dlist:v1 --all --format v2s2
 push "oci:$L2:multi-plus" test/multi-plus:v1
 push "oci:$L2:big" test/big:v1
 push "oci:$IMG/zstd-layout:multi-zstd" test/multi-zstd:v1
+MULTI_LAYERS=$("${OCI_TOOL[@]}" info "$L" multi | "$PYTHON" -c 'import json,sys; [print(l["digest"]) for l in json.load(sys.stdin)["layers"]]')
 D_MULTI=$(skopeo inspect --tls-verify=false "docker://$REG_HOST/test/multi:v1" | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["Digest"])')
 oracle_unpack "$L:multi" "$WORK/umoci-multi"
 
@@ -71,9 +74,16 @@ for mode in bare archive; do
       R=$WORK/r1-$mode-$storage-$how
       oci --repo "$R" init --mode "$mode" > /dev/null
       if [ "$how" = tag ]; then ref=docker://$REG_HOST/test/multi:v1; else ref=docker://$REG_HOST/test/multi@$D_MULTI; fi
+      mark=$(wc -l < "$REG_LOG")
       rc=$(pull_image "$R" "$WORK/p1" --tls-verify=false --storage "$storage" -b img "$ref")
       expect_eq "$t: exit 0" 0 "$rc"
       [ "$rc" = 0 ] || { show_output "$WORK/p1" "$WORK/p1.err"; continue; }
+      # The first layer is asked for beside the config (an empty repository
+      # has nothing to share): still one GET per blob.
+      tail -n +"$((mark + 1))" "$REG_LOG" > "$WORK/log1"
+      for d in $MULTI_LAYERS; do
+        expect_eq "$t: one GET of blob ${d:7:12}" 1 "$(access_gets "$WORK/log1" "$d")"
+      done
       info "$(cat "$WORK/p1")"
       check "$t: the summary names the manifest digest" grep -q "$D_MULTI" "$WORK/p1"
       flags=$(checkout_flags_for "$mode")
@@ -88,8 +98,13 @@ for mode in bare archive; do
         oci --repo "$R0" init --mode "$mode" > /dev/null
         rc=$(pull_image "$R0" "$WORK/p0" --storage "$storage" -b img "oci:$L:multi")
         expect_eq "$t: the tree is that of a pull from oci:" "$(tree_of "$R0" img)" "$(tree_of "$R" img)"
+        mark=$(wc -l < "$REG_LOG")
         rc=$(pull_image "$R" "$WORK/p1b" --tls-verify=false --storage "$storage" -b img "$ref")
         check "$t: pulling again: up to date" grep -q "up to date" "$WORK/p1b"
+        tail -n +"$((mark + 1))" "$REG_LOG" > "$WORK/log1b"
+        for d in $MULTI_LAYERS; do
+          expect_eq "$t: pulling again: no GET of blob ${d:7:12}" 0 "$(access_gets "$WORK/log1b" "$d")"
+        done
       fi
     done
   done
@@ -145,7 +160,7 @@ expect_eq "second image: exit 0" 0 "$rc"
 info "$(cat "$WORK/p3b")"
 check "second image: 3 of its 4 layers were already stored" grep -q "4 layers (3 already stored)" "$WORK/p3b"
 tail -n +"$((mark + 1))" "$REG_LOG" > "$WORK/log3"
-for d in $("${OCI_TOOL[@]}" info "$L" multi | "$PYTHON" -c 'import json,sys; [print(l["digest"]) for l in json.load(sys.stdin)["layers"]]'); do
+for d in $MULTI_LAYERS; do
   expect_eq "second image: no GET of base blob ${d:7:12}" 0 "$(access_gets "$WORK/log3" "$d")"
 done
 check "second image: the new layer was fetched" test "$(grep -c '"GET /v2/test/multi-plus/blobs/' "$WORK/log3")" -ge 1
