@@ -331,11 +331,14 @@ Result<PullResult> ImportImage(ObjectStore& store, const oci::ImageReference& re
   // for the answer. When the first layer is read whatever the config says
   // (no stored layer to share, no kept download to resume, not already
   // pulled), both requests go out together.
+  std::optional<bool> already_pulled;  // when the check below made it
   auto prefetch = [&](const oci::ResolvedImage& partial) {
     if (!source.IsRemote() || partial.manifest.layers.empty()) return;
     Result<bool> pulled =
         AlreadyPulled(store, branch, head, partial.manifest_desc.digest.ToString(), reference.ToString(), storage);
-    if (!pulled.ok() || *pulled) return;
+    if (!pulled.ok()) return;
+    already_pulled = *pulled;
+    if (*pulled) return;
     if (!options.hooks.on_entry) {
       Result<bool> shared = HasLayerRefs(store);
       if (!shared.ok() || *shared) return;
@@ -351,8 +354,10 @@ Result<PullResult> ImportImage(ObjectStore& store, const oci::ImageReference& re
   result.branch = branch;
   result.manifest_digest = digest;
   result.layers = image.manifest.layers.size();
-  OCITREE_ASSIGN_OR_RETURN(bool up_to_date, AlreadyPulled(store, branch, head, digest, reference.ToString(), storage));
-  if (up_to_date) {
+  if (!already_pulled) {
+    OCITREE_ASSIGN_OR_RETURN(already_pulled, AlreadyPulled(store, branch, head, digest, reference.ToString(), storage));
+  }
+  if (*already_pulled) {
     result.up_to_date = true;
     result.commit = head->Hex();
     return result;
