@@ -155,35 +155,38 @@ Result<std::unique_ptr<HttpStream>> RegistryClient::Send(const Exchange& ex, Ret
 Status RegistryClient::EnsureScheme() {
   std::lock_guard<std::mutex> lock(scheme_mu_);
   if (!base_url_.empty()) return {};
-  std::vector<std::string> schemes = {"https"};
-  // As containers/image: without verification, a registry may also be
-  // plain http, tried when https gets no TLS answer.
-  if (!options_.tls_verify) schemes.push_back("http");
-  Status last;
-  for (const std::string& scheme : schemes) {
-    std::string base = BaseUrl(scheme, registry_);
-    OCITREE_ASSIGN_OR_RETURN(std::string origin, UrlOrigin(base));
-    Exchange ex;
-    ex.request.url = base + "/v2/";
-    ex.registry_auth = false;
-    ex.any_status = true;
-    ex.retry_connection = scheme == schemes.back();
-    ex.what = "registry " + registry_ + " (" + base + ")";
-    RetryBudget budget(options_);
-    int tries = 0;
-    origin_ = origin;  // so Send can tell the registry's answers
-    Result<std::unique_ptr<HttpStream>> ping = Send(ex, budget, tries);
-    if (!ping.ok()) {
-      last = ping.status();
-      continue;
-    }
-    if ((*ping)->status() == 401) auth_.Learn((*ping)->Headers("www-authenticate"));
-    (*ping)->ReadErrorBody();
-    base_url_ = base;
-    return {};
+  // No ping of /v2/ once the scheme is settled: a 401 to the first real
+  // request carries the same challenge, so a ping would only add a round
+  // trip to every command (and one more wait on a busy registry).
+  if (options_.tls_verify) return UseScheme("https");
+  // As containers/image: without verification a registry may also be plain
+  // http, taken when https gets no TLS answer to a ping.
+  std::string base = BaseUrl("https", registry_);
+  OCITREE_ASSIGN_OR_RETURN(origin_, UrlOrigin(base));  // so Send can tell the registry's answers
+  Exchange ex;
+  ex.request.url = base + "/v2/";
+  ex.registry_auth = false;
+  ex.any_status = true;
+  ex.retry_connection = false;
+  ex.what = "registry " + registry_ + " (" + base + ")";
+  RetryBudget budget(options_);
+  int tries = 0;
+  Result<std::unique_ptr<HttpStream>> ping = Send(ex, budget, tries);
+  if (!ping.ok()) {
+    LogDebug(ping.status().message() + "; trying plain http");
+    return UseScheme("http");
   }
-  origin_.clear();
-  return last;
+  if ((*ping)->status() == 401) auth_.Learn((*ping)->Headers("www-authenticate"));
+  (*ping)->ReadErrorBody();
+  base_url_ = base;
+  return {};
+}
+
+Status RegistryClient::UseScheme(const std::string& scheme) {
+  std::string base = BaseUrl(scheme, registry_);
+  OCITREE_ASSIGN_OR_RETURN(origin_, UrlOrigin(base));
+  base_url_ = base;
+  return {};
 }
 
 Result<std::string> RegistryClient::Url(const std::string& path_or_url) {

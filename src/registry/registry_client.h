@@ -1,6 +1,6 @@
 // Requests to one repository on one registry, the way the distribution spec
-// wants them made: the scheme found by pinging /v2/ (https; http too only
-// with TLS verification off), the Authorization from the Authenticator,
+// wants them made: https (with TLS verification off, http too when a ping of
+// /v2/ over https gets no TLS answer), the Authorization from the Authenticator,
 // redirects followed here (at most 10; credentials only ever go to the
 // origin they belong to), and 429/5xx answers and lost connections tried
 // again within a RetryBudget. Thread safe: blobs are fetched in parallel.
@@ -97,6 +97,7 @@ class RegistryClient {
                                                              const std::string& auth_origin,
                                                              TransportFailure* failure);
   Status EnsureScheme();
+  Status UseScheme(const std::string& scheme);  // with scheme_mu_ held
   Result<std::string> Url(const std::string& path_or_url);
   Result<std::string> FetchToken(const HttpRequest& request, const std::string& authorization);
   void Sleep(Millis wait, const std::string& what, const std::string& reason, int tries);
@@ -110,7 +111,7 @@ class RegistryClient {
   std::atomic<uint64_t> bytes_{0};
 
   std::mutex scheme_mu_;
-  std::string base_url_;  // "https://host:port", once the ping found it
+  std::string base_url_;  // "https://host:port", once EnsureScheme chose it
   std::string origin_;    // its UrlOrigin
 };
 
