@@ -297,18 +297,21 @@ Status HttpStream::Drive(bool want_body) {
   }
   bool ready = done_ || paused_ || (want_body ? pending_pos_ < pending_.size() || target_filled_ > 0 : headers_done_);
   if (ready) return {};
-  // Bounded wait: curl's own timers (connect, low speed) run on the next perform.
-  mc = curl_multi_poll(multi_, nullptr, 0, 1000, nullptr);
+  if (cancel_ && cancel_->load()) return Status::Error(ErrorCode::kCancelled, method_ + " " + url_ + ": cancelled");
+  // Bounded wait: curl's own timers (connect, low speed) run on the next
+  // perform, and a cancel is seen within a short one.
+  mc = curl_multi_poll(multi_, nullptr, 0, cancel_ ? 100 : 1000, nullptr);
   if (mc != CURLM_OK) return Internal(std::string("curl_multi_poll: ") + curl_multi_strerror(mc));
   return {};
 }
 
 Result<std::unique_ptr<HttpStream>> HttpStream::Open(const HttpRequest& request, const HttpSettings& settings,
                                                      CurlShare* share, std::atomic<uint64_t>* counter,
-                                                     TransportFailure* failure) {
+                                                     TransportFailure* failure, const std::atomic<bool>* cancel) {
   *failure = TransportFailure::kNone;
   std::unique_ptr<HttpStream> s(new HttpStream());
   s->counter_ = counter;
+  s->cancel_ = cancel;
   Status setup = s->Setup(request, settings, share);
   if (!setup.ok()) {
     *failure = TransportFailure::kFatal;

@@ -86,10 +86,13 @@ class HttpStream : public ByteReader {
  public:
   // Sends the request; returns once the final response's headers are in.
   // Fails (kIo) when no response came; `*failure` says what kind.
-  // `counter`, if set, is increased by every body byte received.
+  // `counter`, if set, is increased by every body byte received. Once
+  // `*cancel` (if given) turns true, waiting for the headers or the body
+  // ends within 0.1 s with kCancelled.
   static Result<std::unique_ptr<HttpStream>> Open(const HttpRequest& request, const HttpSettings& settings,
                                                   CurlShare* share, std::atomic<uint64_t>* counter,
-                                                  TransportFailure* failure);
+                                                  TransportFailure* failure,
+                                                  const std::atomic<bool>* cancel = nullptr);
   ~HttpStream() override;
 
   long status() const { return status_; }
@@ -147,6 +150,7 @@ class HttpStream : public ByteReader {
   bool done_ = false;
   int result_ = 0;  // CURLcode
   std::atomic<uint64_t>* counter_ = nullptr;
+  const std::atomic<bool>* cancel_ = nullptr;
   uint64_t body_bytes_ = 0;
   TransportFailure failure_ = TransportFailure::kNone;
   Status error_;

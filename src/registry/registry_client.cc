@@ -52,7 +52,16 @@ RegistryClient::RegistryClient(const RegistryOptions& options, std::string regis
 void RegistryClient::Sleep(Millis wait, const std::string& what, const std::string& reason, int tries) {
   LogWarning(what + ": " + reason + "; trying again in " + Seconds(wait) + " (try " + std::to_string(tries + 1) +
              " of " + std::to_string(std::max(1, options_.max_tries)) + ")");
-  std::this_thread::sleep_for(wait);
+  std::unique_lock<std::mutex> lock(sleep_mu_);
+  sleep_cv_.wait_for(lock, wait, [this] { return cancelled_.load(); });
+}
+
+void RegistryClient::Cancel() {
+  {
+    std::lock_guard<std::mutex> lock(sleep_mu_);
+    cancelled_ = true;
+  }
+  sleep_cv_.notify_all();
 }
 
 Result<std::unique_ptr<HttpStream>> RegistryClient::SendFollowingRedirects(const Exchange& ex,
@@ -69,7 +78,7 @@ Result<std::unique_ptr<HttpStream>> RegistryClient::SendFollowingRedirects(const
       if (origin.ok() && *origin == auth_origin) r.headers.push_back("Authorization: " + authorization);
     }
     OCITREE_ASSIGN_OR_RETURN(std::unique_ptr<HttpStream> s,
-                             HttpStream::Open(r, settings_, &session_->curl, &bytes_, failure));
+                             HttpStream::Open(r, settings_, &session_->curl, &bytes_, failure, &cancelled_));
     long status = s->status();
     std::string location = s->Header("location");
     if (!IsRedirect(status) || location.empty()) return s;
@@ -97,6 +106,7 @@ Result<std::unique_ptr<HttpStream>> RegistryClient::SendFollowingRedirects(const
 Result<std::unique_ptr<HttpStream>> RegistryClient::Send(const Exchange& ex, RetryBudget& budget, int& tries) {
   int auth_rounds = 0;
   for (;;) {
+    if (cancelled_) return Status::Error(ErrorCode::kCancelled, ex.what + ": cancelled");
     tries++;
     std::string authorization = ex.authorization;
     std::string auth_origin;

@@ -8,6 +8,7 @@
 #define OCITREE_REGISTRY_REGISTRY_CLIENT_H_
 
 #include <atomic>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -73,9 +74,16 @@ class RegistryClient {
 
   // The absolute URL of a registry path ("/v2/..."), or an absolute or
   // relative URL the registry gave (a Location) resolved against `base`
-  // (the URL of the request it answered). Pings the registry first if
+  // (the URL of the request it answered). Settles the scheme first if
   // needed.
   Result<std::string> ResolveLocation(const std::string& base, const std::string& location);
+
+  // Ends every request of this client, now and later, with kCancelled:
+  // one waiting for an answer or a body within 0.1 s, one waiting to be
+  // tried again at once. For the owner that is going away while requests
+  // made on its behalf (an early blob request) may still wait on a stalled
+  // registry.
+  void Cancel();
 
   const std::string& registry() const { return registry_; }
   const std::string& repository() const { return repository_; }
@@ -109,6 +117,9 @@ class RegistryClient {
   std::shared_ptr<RegistrySession> session_;
   Authenticator auth_;
   std::atomic<uint64_t> bytes_{0};
+  std::atomic<bool> cancelled_{false};
+  std::mutex sleep_mu_;  // Sleep waits on sleep_cv_ for Cancel
+  std::condition_variable sleep_cv_;
 
   std::mutex scheme_mu_;
   std::string base_url_;  // "https://host:port", once EnsureScheme chose it

@@ -190,6 +190,8 @@ namespace {
 std::string PrefetchKey(const oci::Descriptor& desc) { return desc.digest.ToString() + "/" + std::to_string(desc.size); }
 }  // namespace
 
+RegistrySource::~RegistrySource() { client_->Cancel(); }
+
 void RegistrySource::Prefetch(const oci::Descriptor& desc) {
   if (IsDocumentType(desc.media_type) || desc.size == 0) return;
   std::lock_guard<std::mutex> lock(prefetch_mu_);
@@ -199,7 +201,7 @@ void RegistrySource::Prefetch(const oci::Descriptor& desc) {
   if (!permit) return;
   LogDebug(Describe() + ": asking for blob " + desc.digest.ToString() + " early");
   // std::async's future waits for the request in its destructor, so none
-  // outlives the source.
+  // outlives the source; the destructor cancels it first.
   prefetched_.emplace(key, std::async(std::launch::async, [this, desc, p = std::move(permit)]() mutable {
                         return OpenWithPermit(desc, 0, /*name_reader=*/false, std::move(p));
                       }));

@@ -30,6 +30,10 @@ class RegistrySource : public oci::ImageSource {
   static Result<std::unique_ptr<RegistrySource>> Open(const oci::ImageReference& ref,
                                                       const RegistryOptions& options,
                                                       std::shared_ptr<RegistrySession> session = nullptr);
+  // Cancels the requests still in flight (an early blob request nobody
+  // took, its read-ahead), so a stalled registry cannot hold up the end of
+  // a pull that has failed. Readers opened from this source must be gone.
+  ~RegistrySource() override;
 
   // The manifest or index the tag or digest names. By digest, the bytes must
   // hash to it; by tag, the digest is computed from the bytes and a

@@ -520,6 +520,52 @@ TEST(RegistrySourceTest, PrefetchNeverTakenEndsWithTheSource) {
   EXPECT_EQ(std::count_if(gets.begin(), gets.end(), [](const std::string& r) { return r.starts_with("GET "); }), 1);
 }
 
+TEST(RegistrySourceTest, PrefetchOfAStalledBlobDoesNotHoldUpTheSourcesEnd) {
+  // The early request gets its headers, then the body stalls. A pull that
+  // fails before taking it drops the source: that must not wait for the
+  // stall timeout (20 s here) in the read-ahead's thread.
+  START_SERVER(server, "--mode", "stall");
+  RegistryOptions o = Fast();
+  o.stall_timeout_seconds = 20;
+  auto source = OpenSource(server.Ref(), o);
+  ASSERT_TRUE(source);
+  auto m = TopManifest(*source);
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  source->Prefetch(m->layers[0]);
+  for (int i = 0; i < 100 && server.Count("registry", "/blobs/") == 0; i++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(server.Count("registry", "/blobs/"), 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the read-ahead now waits on the body
+  auto start = std::chrono::steady_clock::now();
+  source.reset();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+}
+
+TEST(RegistrySourceTest, CancelledClientEndsRetriesAtOnce) {
+  // 503 twice with a long backoff: Cancel ends the wait between tries.
+  START_SERVER(server, "--mode", "503");
+  RegistryOptions o = Fast();
+  o.max_tries = 5;
+  o.retry_delay_ms = 20000;
+  o.max_retry_wait_ms = 60000;
+  auto ref = oci::ImageReference::Parse(server.Ref());
+  ASSERT_TRUE(ref.ok());
+  auto client = OpenRegistryClient(*ref, o, nullptr);
+  ASSERT_TRUE(client.ok()) << client.status().message();
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    (*client)->Cancel();
+  });
+  auto start = std::chrono::steady_clock::now();
+  auto got = (*client)->GetDocument("/v2/test/img/manifests/v1", {}, 1 << 20, "manifest");
+  auto took = std::chrono::steady_clock::now() - start;
+  canceller.join();
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), ErrorCode::kCancelled) << got.status().message();
+  EXPECT_LT(took, std::chrono::seconds(5));
+}
+
 TEST(RegistrySourceTest, ManifestLimitHoldsWhileReceiving) {
   START_SERVER(server, "--mode", "big-manifest");
   auto source = OpenSource(server.Ref(), Fast());
