@@ -120,7 +120,25 @@ settle() {
     log "settle: deleting old scratch data, then waiting $wait s (see fresh)"
     rm -rf "$TRASH"
     sync
+    deleted
     sleep "$wait"
+  fi
+}
+
+# deleted: notes when scratch data was last deleted, for wait_after_delete.
+deleted() { date +%s >"$BENCH_DIR/.last-delete"; }
+
+# wait_after_delete: a run started within BENCH_SETTLE seconds of a delete
+# (the last run's exit deletes its scratch data) waits out the rest first;
+# its first group would run slow otherwise, and the group after it not.
+wait_after_delete() {
+  local wait=${BENCH_SETTLE:-65} last now left
+  last=$(cat "$BENCH_DIR/.last-delete" 2>/dev/null || echo 0)
+  now=$(date +%s)
+  left=$((last + wait - now))
+  if [ "$left" -gt 0 ]; then
+    log "scratch data was deleted $((now - last)) s ago: waiting $left s first (see fresh)"
+    sleep "$left"
   fi
 }
 

@@ -67,7 +67,11 @@ OCITREE=$(command -v "$OCITREE")
 t_start=$(date +%s)
 stamp=$(date +%Y%m%d-%H%M%S)
 mkdir -p "$BENCH_DIR"
-rm -rf "$WORK"
+if [ -e "$WORK" ]; then
+  rm -rf "$WORK"
+  sync
+  deleted
+fi
 mkdir -p "$WORK"
 LOGDIR=$BENCH_DIR/logs-$stamp
 mkdir -p "$LOGDIR"
@@ -80,7 +84,11 @@ D=$INPUTS/debian
 REGISTRY_PID=
 cleanup() {
   if [ -n "$REGISTRY_PID" ]; then kill "$REGISTRY_PID" 2>/dev/null || true; fi
-  if [ $keep = 0 ]; then rm -rf "$WORK"; fi
+  if [ $keep = 0 ]; then
+    rm -rf "$WORK"
+    sync
+    deleted
+  fi
 }
 trap cleanup EXIT
 
@@ -115,6 +123,7 @@ done
 t_inputs=$(date +%s)
 bash "$BENCH_LIB/make-inputs.sh" $(printf '%s\n' "${needed[@]}" | sort -u)
 t_inputs=$(($(date +%s) - t_inputs))
+wait_after_delete
 
 # pull_rows TAG NODEV_TGZ LABEL PREFIX: ocitree pull into the three modes vs
 # ostree commit into the same modes, and tar -xzf of the same layer
