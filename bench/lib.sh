@@ -133,9 +133,11 @@ deleted() { date +%s >"$BENCH_DIR/.last-delete"; }
 # its first group would run slow otherwise, and the group after it not.
 wait_after_delete() {
   local wait=${BENCH_SETTLE:-65} last now left
+  wait=${wait%.*}
   last=$(cat "$BENCH_DIR/.last-delete" 2>/dev/null || echo 0)
   now=$(date +%s)
-  left=$((last + wait - now))
+  left=$((last + ${wait:-0} - now))
+  [ "$left" -le "${wait:-0}" ] || left=${wait:-0}  # a clock that stepped back
   if [ "$left" -gt 0 ]; then
     log "scratch data was deleted $((now - last)) s ago: waiting $left s first (see fresh)"
     sleep "$left"

@@ -57,6 +57,9 @@ class Authenticator {
   Status OnUnauthorized(const std::vector<std::string>& www_authenticate, const std::string& sent,
                         std::string_view body);
 
+  // Whether any were given (a user and password, or an identity token).
+  bool has_credentials() const { return creds_.has_value(); }
+
   // For messages: "credentials from /root/.docker/config.json" or "no credentials".
   std::string CredentialsNote() const;
   // Why a registry that keeps answering 401 does: "the registry refused the

@@ -299,8 +299,8 @@ Status HttpStream::Drive(bool want_body) {
   if (ready) return {};
   if (cancel_ && cancel_->load()) return Status::Error(ErrorCode::kCancelled, method_ + " " + url_ + ": cancelled");
   // Bounded wait: curl's own timers (connect, low speed) run on the next
-  // perform, and a cancel is seen within a short one.
-  mc = curl_multi_poll(multi_, nullptr, 0, cancel_ ? 100 : 1000, nullptr);
+  // perform, and a cancel is seen after it.
+  mc = curl_multi_poll(multi_, nullptr, 0, 1000, nullptr);
   if (mc != CURLM_OK) return Internal(std::string("curl_multi_poll: ") + curl_multi_strerror(mc));
   return {};
 }

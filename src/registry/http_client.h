@@ -88,7 +88,7 @@ class HttpStream : public ByteReader {
   // Fails (kIo) when no response came; `*failure` says what kind.
   // `counter`, if set, is increased by every body byte received. Once
   // `*cancel` (if given) turns true, waiting for the headers or the body
-  // ends within 0.1 s with kCancelled.
+  // ends with kCancelled within a second (the longest wait on the socket).
   static Result<std::unique_ptr<HttpStream>> Open(const HttpRequest& request, const HttpSettings& settings,
                                                   CurlShare* share, std::atomic<uint64_t>* counter,
                                                   TransportFailure* failure,

@@ -50,6 +50,7 @@ RegistryClient::RegistryClient(const RegistryOptions& options, std::string regis
             }) {}
 
 void RegistryClient::Sleep(Millis wait, const std::string& what, const std::string& reason, int tries) {
+  if (cancelled_) return;  // Send ends the exchange next
   LogWarning(what + ": " + reason + "; trying again in " + Seconds(wait) + " (try " + std::to_string(tries + 1) +
              " of " + std::to_string(std::max(1, options_.max_tries)) + ")");
   std::unique_lock<std::mutex> lock(sleep_mu_);
@@ -165,31 +166,42 @@ Result<std::unique_ptr<HttpStream>> RegistryClient::Send(const Exchange& ex, Ret
 Status RegistryClient::EnsureScheme() {
   std::lock_guard<std::mutex> lock(scheme_mu_);
   if (!base_url_.empty()) return {};
-  // No ping of /v2/ once the scheme is settled: a 401 to the first real
-  // request carries the same challenge, so a ping would only add a round
-  // trip to every command (and one more wait on a busy registry).
-  if (options_.tls_verify) return UseScheme("https");
-  // As containers/image: without verification a registry may also be plain
-  // http, taken when https gets no TLS answer to a ping.
-  std::string base = BaseUrl("https", registry_);
-  OCITREE_ASSIGN_OR_RETURN(origin_, UrlOrigin(base));  // so Send can tell the registry's answers
-  Exchange ex;
-  ex.request.url = base + "/v2/";
-  ex.registry_auth = false;
-  ex.any_status = true;
-  ex.retry_connection = false;
-  ex.what = "registry " + registry_ + " (" + base + ")";
-  RetryBudget budget(options_);
-  int tries = 0;
-  Result<std::unique_ptr<HttpStream>> ping = Send(ex, budget, tries);
-  if (!ping.ok()) {
-    LogDebug(ping.status().message() + "; trying plain http");
-    return UseScheme("http");
+  // A ping of /v2/ finds the scheme (as containers/image: https, and with
+  // verification off plain http when https fails) and brings the challenge,
+  // so that the first real request already carries the credentials: a
+  // registry may answer an anonymous request 404 or 403 rather than 401.
+  // Without credentials, once only one scheme is left, a ping would just
+  // add a round trip: the first request's own 401 brings the challenge.
+  const bool learn = auth_.has_credentials();
+  std::vector<std::string> schemes = {"https"};
+  if (!options_.tls_verify) schemes.push_back("http");
+  Status last;
+  for (const std::string& scheme : schemes) {
+    const bool last_scheme = scheme == schemes.back();
+    if (last_scheme && !learn) return UseScheme(scheme);
+    std::string base = BaseUrl(scheme, registry_);
+    OCITREE_ASSIGN_OR_RETURN(origin_, UrlOrigin(base));  // so Send can tell the registry's answers
+    Exchange ex;
+    ex.request.url = base + "/v2/";
+    ex.registry_auth = false;
+    ex.any_status = true;
+    ex.retry_connection = last_scheme;
+    ex.what = "registry " + registry_ + " (" + base + ")";
+    RetryBudget budget(options_);
+    int tries = 0;
+    Result<std::unique_ptr<HttpStream>> ping = Send(ex, budget, tries);
+    if (!ping.ok()) {
+      last = ping.status();
+      if (!last_scheme) LogDebug(last.message() + "; trying plain http");
+      continue;
+    }
+    if ((*ping)->status() == 401) auth_.Learn((*ping)->Headers("www-authenticate"));
+    (*ping)->ReadErrorBody();
+    base_url_ = base;
+    return {};
   }
-  if ((*ping)->status() == 401) auth_.Learn((*ping)->Headers("www-authenticate"));
-  (*ping)->ReadErrorBody();
-  base_url_ = base;
-  return {};
+  origin_.clear();
+  return last;
 }
 
 Status RegistryClient::UseScheme(const std::string& scheme) {

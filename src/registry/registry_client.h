@@ -1,6 +1,6 @@
 // Requests to one repository on one registry, the way the distribution spec
-// wants them made: https (with TLS verification off, http too when a ping of
-// /v2/ over https gets no TLS answer), the Authorization from the Authenticator,
+// wants them made: https (with TLS verification off, plain http when a ping
+// of /v2/ over https fails), the Authorization from the Authenticator,
 // redirects followed here (at most 10; credentials only ever go to the
 // origin they belong to), and 429/5xx answers and lost connections tried
 // again within a RetryBudget. Thread safe: blobs are fetched in parallel.
@@ -79,7 +79,7 @@ class RegistryClient {
   Result<std::string> ResolveLocation(const std::string& base, const std::string& location);
 
   // Ends every request of this client, now and later, with kCancelled:
-  // one waiting for an answer or a body within 0.1 s, one waiting to be
+  // one waiting for an answer or a body within a second, one waiting to be
   // tried again at once. For the owner that is going away while requests
   // made on its behalf (an early blob request) may still wait on a stalled
   // registry.

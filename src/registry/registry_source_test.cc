@@ -348,19 +348,32 @@ TEST(RegistrySourceTest, TokenFetchedOnceAndReused) {
       << refused.status().message();
 }
 
-TEST(RegistrySourceTest, FirstRequestIsTheManifestNotAPing) {
-  // Over plain http there is no ping of /v2/: the manifest request's own 401
-  // brings the challenge, the token is fetched, and the manifest is asked
-  // again with it. Two round trips to the registry, as a ping would need too
-  // for the challenge, and one fewer than a ping without one.
+TEST(RegistrySourceTest, WithoutCredentialsTheFirstRequestIsTheManifest) {
+  // Fast() turns TLS verification off: the https ping fails at the TLS layer
+  // (this server speaks plain http, and logs no request for it). Then,
+  // without credentials, no second ping over http: the manifest request's
+  // own 401 brings the challenge, an anonymous token is fetched and the
+  // manifest asked again.
+  START_SERVER(server, "--auth", "token");
+  auto source = OpenSource(server.Ref(), Fast());
+  auto top = source->GetTopLevel();
+  ASSERT_TRUE(top.ok()) << top.status().message();
+  EXPECT_EQ(server.Requests("/v2/"),
+            (std::vector<std::string>{"GET /v2/test/img/manifests/v1", "GET /v2/test/img/manifests/v1"}));
+  EXPECT_EQ(server.Count("registry", "/token"), 1);
+}
+
+TEST(RegistrySourceTest, WithCredentialsAPingLetsTheFirstRequestCarryThem) {
+  // A registry may answer an anonymous request 404 or 403: with credentials
+  // the ping's challenge comes first, and the manifest is asked once, with
+  // the token.
   START_SERVER(server, "--auth", "token", "--user", "u", "--password", "p");
   RegistryOptions o = Fast();
   o.creds = "u:p";
   auto source = OpenSource(server.Ref(), o);
   auto top = source->GetTopLevel();
   ASSERT_TRUE(top.ok()) << top.status().message();
-  EXPECT_EQ(server.Requests("/v2/"),
-            (std::vector<std::string>{"GET /v2/test/img/manifests/v1", "GET /v2/test/img/manifests/v1"}));
+  EXPECT_EQ(server.Requests("/v2/"), (std::vector<std::string>{"GET /v2/", "GET /v2/test/img/manifests/v1"}));
   EXPECT_EQ(server.Count("registry", "/token"), 1);
 }
 
