@@ -78,11 +78,22 @@ report_lines() {
   fi
 }
 
-# refs_state R: every ref with its commit, as seen by the real ostree
+# refs_state R: every ref the real ostree lists, with its commit. The commit
+# is read from the ref's file, as ostree does: an `ostree rev-parse` per ref
+# (45 ms each) was a quarter of test_pull_bad_input's time, with layer refs.
+# The `ostree fsck` after each case still loads the commit of every ref.
 refs_state() {
-  local r
+  local r f c
   ostree refs --repo="$1" 2>&1 | sort | while IFS= read -r r; do
-    printf '%s %s\n' "$r" "$(ostree rev-parse --repo="$1" "$r" 2>&1)"
+    case $r in
+      *:*) f=$1/refs/remotes/${r%%:*}/${r#*:} ;;
+      *) f=$1/refs/heads/$r ;;
+    esac
+    if [ -f "$f" ] && IFS= read -r c < "$f"; then
+      printf '%s %s\n' "$r" "$c"
+    else
+      printf '%s %s\n' "$r" "$(ostree rev-parse --repo="$1" "$r" 2>&1)"
+    fi
   done
 }
 
