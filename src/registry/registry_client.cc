@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <ctime>
-#include <thread>
 
 #include "base/log.h"
 #include "oci/limits.h"
